@@ -1,0 +1,120 @@
+"""Typed, range-checked fields: one parser for URL values, CSV cells and preset files.
+
+Every user-facing value (a scenario key in a link or a CSV column, a number in a preset file)
+is parsed by a `Field`. A bad value raises `FieldError`, whose message names the field, the
+accepted range with its unit, and a short, sanitised echo of what was given.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_TRUE = {"true", "1", "yes", "y"}
+_FALSE = {"false", "0", "no", "n"}
+
+
+class FieldError(ValueError):
+    """A value that does not fit its field. `field` is the field name."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message
+
+
+def echo(raw: object, limit: int = 24) -> str:
+    """A short, harmless rendering of a user value for an error message.
+
+    Only letters, digits and a few punctuation marks survive; anything else (markup, quotes,
+    control characters, brackets) becomes '?', so the echo can be shown in Markdown or HTML
+    without being interpreted.
+    """
+    text = str(raw)
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return "'" + re.sub(r"[^A-Za-z0-9 .,_+-]", "?", text) + "'"
+
+
+def _format_bound(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One named value with its type, accepted range and unit."""
+
+    name: str
+    kind: type  # int, float, bool or str
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple | None = None
+    unit: str = ""
+    doc: str = ""
+
+    def accepted(self) -> str:
+        """Human description of the accepted values, e.g. 'an integer in [1, 65536] sequences'."""
+        unit = f" {self.unit}" if self.unit else ""
+        if self.choices is not None:
+            return "one of " + ", ".join(str(c) for c in self.choices)
+        if self.kind is bool:
+            return "true or false"
+        if self.kind is str:
+            return "a lowercase id (letters, digits, '.', '_', '-')"
+        noun = "an integer" if self.kind is int else "a number"
+        return f"{noun} in [{_format_bound(self.lo)}, {_format_bound(self.hi)}]{unit}"
+
+    def error(self, raw: object) -> FieldError:
+        return FieldError(self.name, f"must be {self.accepted()}; got {echo(raw)}")
+
+    def parse(self, raw: object):
+        """Parse `raw` (a string from a URL/CSV, or a Python value) into this field's type."""
+        if isinstance(raw, str):
+            raw_text = raw.strip()
+        else:
+            raw_text = raw
+        if self.kind is str:
+            return self._parse_id(raw_text)
+        if self.kind is bool:
+            return self._parse_bool(raw_text)
+        value = self._parse_number(raw_text)
+        if self.choices is not None and value not in self.choices:
+            raise self.error(raw)
+        return value
+
+    def _parse_id(self, raw):
+        text = str(raw).strip().lower() if raw is not None else ""
+        if not _ID_PATTERN.match(text):
+            raise self.error(raw)
+        if self.choices is not None and text not in self.choices:
+            raise self.error(raw)
+        return text
+
+    def _parse_bool(self, raw):
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise self.error(raw)
+
+    def _parse_number(self, raw):
+        if isinstance(raw, bool) or raw is None:
+            raise self.error(raw)
+        try:
+            value = float(raw)
+        except (TypeError, ValueError, OverflowError):
+            raise self.error(raw) from None
+        if not math.isfinite(value):
+            raise self.error(raw)
+        if self.kind is int:
+            if value != round(value):
+                raise self.error(raw)
+            value = int(round(value))
+        if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
+            raise self.error(raw)
+        return value
