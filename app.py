@@ -1,12 +1,28 @@
-"""Dashboard entry point (the full dashboard is built on top of this page)."""
+"""Dashboard entry point: page config, presets, the scenario sidebar bound to the URL, navigation."""
 
 import streamlit as st
 
-from model import load_catalog, parse_scenario, resolve, summarize
+from model import load_catalog
+from ui.page import STATE_KEY, run_guarded
+from ui.sidebar import render_sidebar
 
-st.set_page_config(page_title="LLM inference economics", layout="wide")
-catalog = load_catalog()
-scenario, errors = parse_scenario(st.query_params.to_dict(), catalog)
-row = summarize(scenario, resolve(scenario, catalog))
-st.title("LLM inference economics")
-st.metric("USD per 1M output tokens", f"{row['usd_per_m_output']:.2f}")
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/roofline.py", title="Roofline", icon=":material/show_chart:", url_path="roofline"),
+    st.Page("pages/prefill_decode.py", title="Prefill vs decode", icon=":material/compare_arrows:",
+            url_path="prefill-vs-decode"),
+    st.Page("pages/long_context.py", title="Long context", icon=":material/straighten:", url_path="long-context"),
+    st.Page("pages/latency.py", title="Latency floor & fast tiers", icon=":material/speed:", url_path="latency"),
+]
+
+st.set_page_config(page_title="LLM inference economics", page_icon=":material/calculate:", layout="wide")
+
+
+@st.cache_resource
+def catalog():
+    return load_catalog()
+
+
+navigation = st.navigation(PAGES)
+st.session_state[STATE_KEY] = render_sidebar(catalog())
+run_guarded(navigation)

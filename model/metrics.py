@@ -113,3 +113,15 @@ def mean_decode_step_s(dep: Deployment, batch, prompt: int, out: int, samples: i
     """Mean decode step time over one request's output (context grows from `prompt`)."""
     contexts = np.linspace(prompt, prompt + out - 1, min(out, samples))
     return float(np.mean(decode_step(dep, batch, contexts).time_s))
+
+
+def decode_timeline(dep: Deployment, batch, prompt: int, out: int, samples: int = 200):
+    """(output tokens, seconds since the request started) along one request's decode.
+
+    Time starts after the prefill; each output token is one decode step at batch `batch` whose
+    context grows from `prompt`. Integrated with the trapezoid rule over `samples` points.
+    """
+    tokens = np.linspace(0.0, float(out), min(out, samples) + 1)
+    step_s = decode_step(dep, batch, prompt + tokens).time_s
+    elapsed = np.concatenate([[0.0], np.cumsum(np.diff(tokens) * (step_s[1:] + step_s[:-1]) / 2)])
+    return tokens, elapsed

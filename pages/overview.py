@@ -1,0 +1,84 @@
+"""Overview: the scenario's headline numbers and the life of one request."""
+
+import pandas as pd
+import streamlit as st
+
+from model import metrics, report, roofline
+from ui import charts, explain
+from ui import format as fmt
+from ui.page import card, chart, current, table
+
+state = current()
+s, dep = state.scenario, state.deployment
+row = report.summarize(s, dep)
+step = roofline.decode_step(dep, s.batch, s.ctx)
+
+st.title("LLM inference economics")
+st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}**, weights {s.wbits}-bit, KV {s.kvbits}-bit, "
+            f"batch {s.batch}, context {s.ctx:,} tokens, ${dep.usd_per_chip_hour:.2f}/chip-hour.")
+if row["warnings"]:
+    st.warning(row["warnings"])
+
+c = st.columns(4)
+card(c[0], "USD per 1M input tokens", fmt.usd(row["usd_per_m_input"]), explain.prefill_sentence(s, row["prefill_bound"]))
+card(c[1], "USD per 1M output tokens", fmt.usd(row["usd_per_m_output"]), explain.decode_sentence(step))
+card(c[2], "Output / input price", fmt.ratio(row["output_input_ratio"]),
+     f"one output token costs as much as {row['output_input_ratio']:.3g} input tokens")
+card(c[3], "Latency floor", fmt.ms(row["latency_floor_ms"] / 1e3), explain.floor_sentence(dep, row["latency_floor_ms"] / 1e3),
+     "Weights touched by one decode step at batch 1 / peak HBM bandwidth: no batch size or kernel beats it.")
+c = st.columns(4)
+card(c[0], "TTFT", fmt.ms(row["ttft_ms"] / 1e3), f"one prefill pass over {s.prompt:,} prompt tokens (no queueing)",
+     "Time to first token: prefill of one prompt, alone on the replica.")
+card(c[1], "TPOT", fmt.ms(row["tpot_ms"] / 1e3), f"{row['tpot_ms'] / row['latency_floor_ms']:.2g}x the latency floor",
+     "Time per output token after the first (excludes TTFT): one decode step at this batch and context.")
+card(c[2], "Tokens/s per user", fmt.rate(row["tokens_per_s_per_user"]), "1 / TPOT")
+card(c[3], "Tokens/s per replica", fmt.rate(row["tokens_per_s"]), f"{s.batch} sequences per step / TPOT")
+c = st.columns(4)
+card(c[0], "Max batch at this context", fmt.count(row["max_batch"]), explain.capacity_sentence(s, row["max_batch"]),
+     "Sequences whose KV cache fits in HBM after the weights and 10% headroom.")
+card(c[1], "Context knee", fmt.tokens(row["context_knee_tokens"]), explain.context_knee_sentence(s, row["context_knee_tokens"]),
+     "Context where one sequence's KV-cache reads per step take as long as its compute per step.")
+card(c[2], "Batch knee at this context", fmt.count(row["batch_knee"]), explain.batch_knee_sentence(row["batch_knee"]),
+     "Batch where the decode step's FLOP time reaches its memory time.")
+card(c[3], "Weights", fmt.bytes_(row["weight_bytes"]),
+     f"{row['params_total_b']:.1f}B params at {s.wbits} bits; KV {fmt.bytes_(row['kv_bytes_per_token'])}/token")
+
+st.subheader("One request, pass by pass")
+tokens, elapsed = metrics.decode_timeline(dep, s.batch, s.prompt, s.out)
+ttft = row["ttft_ms"] / 1e3
+fig = charts.figure("Output tokens over time for one request", "seconds since the request arrived", "output tokens")
+fig.add_vrect(x0=0, x1=ttft, fillcolor=charts.PALETTE["prefill"], opacity=0.2, line_width=0,
+              annotation_text="prefill: 1 pass", annotation_position="top left")
+charts.line(fig, ttft + elapsed, tokens, "decode: 1 pass through the weights per token", charts.PALETTE["decode"],
+            hover="%{y:.0f} tokens at %{x:.3f} s<extra></extra>")
+decode_s = float(elapsed[-1])
+chart(fig, f"The prompt is read in one pass ({fmt.ms(ttft)}); then each of the {s.out:,} output tokens needs its own "
+           f"pass through all the weights, {fmt.ms(decode_s)} in total. A classification request would stop after "
+           f"the first pass.", key="timeline")
+
+prefill_share_s = dep.chips * float(roofline.prefill(dep, s.prompt, batch=s.batch).time_s) / s.batch
+decode_share_s = row["request_chip_s"] - prefill_share_s
+passes = pd.DataFrame([
+    {"phase": "prefill", "passes through the weights": 1, "tokens": s.prompt, "wall_time_s": ttft,
+     "chip_seconds_share": prefill_share_s},
+    {"phase": "decode", "passes through the weights": s.out, "tokens": s.out, "wall_time_s": decode_s,
+     "chip_seconds_share": decode_share_s},
+])
+table(passes, "request_passes",
+      f"Generation uses {decode_share_s / prefill_share_s:.3g}x the chip-seconds of reading the prompt, although the prompt "
+      f"has {s.prompt / s.out:.2g}x as many tokens. Chip-seconds are this request's share of passes batched with {s.batch - 1} others.")
+
+with st.expander("Sources and definitions"):
+    sources = [{"what": f"hardware: {what.replace('_', ' ')}", "source": text} for what, text in dep.hardware.sources]
+    sources.append({"what": "model config", "source": dep.model.source})
+    table(pd.DataFrame(sources), "sources")
+    st.markdown(
+        "- **TTFT**: time to first token = prefill of one prompt alone on the replica (no queueing).\n"
+        "- **TPOT**: time per output token after the first = one decode step at this batch and context (excludes TTFT).\n"
+        "- **Latency floor**: weights one decode step touches at batch 1 / peak HBM bandwidth.\n"
+        "- **Context knee**: context where a sequence's KV reads per step equal its compute per step.\n"
+        "- **Cost per 1M tokens**: replica price per second x pass time / tokens in the pass x 1e6; input = prefill of "
+        "`batch` prompts together, output = one decode step of `batch` sequences."
+    )
+    table(pd.DataFrame([{"column": c.name, "value": row[c.name], "unit": c.unit, "definition": c.doc}
+                        for c in report.OUTPUT_COLUMNS]).astype({"value": str}), "scenario_numbers")

@@ -1,0 +1,55 @@
+"""Run the dashboard through its entry point with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit import config
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
+
+_original_init = PagesManager.__init__
+
+
+def _navigation_only_init(self, *args, **kwargs):
+    """AppTest resets PagesManager.uses_pages_directory before every run, so with a `pages/`
+    folder each rerun goes through Streamlit's legacy (v1) multipage wrapper, which re-runs the
+    last page without app.py. A real server clears the flag for good once app.py calls
+    st.navigation; this does the same for every test run."""
+    _original_init(self, *args, **kwargs)
+    PagesManager.uses_pages_directory = False
+
+
+PagesManager.__init__ = _navigation_only_init
+config.set_option("global.disableWidgetStateDuplicationWarning", True)  # as in .streamlit/config.toml
+
+
+def app(query: dict | None = None, page: str | None = None, timeout: float = 60) -> AppTest:
+    """The app after its first run, on `page`, opened with `query` as the URL's parameters."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(at: AppTest) -> str:
+    """All markdown, caption, warning and error text of the current run."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [w.value for w in at.warning] + [e.value for e in at.error]
+    return "\n".join(str(p) for p in parts)
+
+
+def chart_data(at: AppTest) -> list[str]:
+    """The serialised plotly figures of the current run (one JSON string per chart)."""
+    return [element.proto.spec for element in at.get("plotly_chart")]

@@ -1,0 +1,1 @@
+"""Shared dashboard pieces (Streamlit only here; the model stays in model/)."""

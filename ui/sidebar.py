@@ -1,0 +1,250 @@
+"""The scenario sidebar: every scenario key is a widget bound to the URL.
+
+On a session's first run the query string is parsed by the model's own parser
+(`model.parse_scenario`), the widgets are seeded from the result, and anything ignored is listed
+in one notice. From then on Streamlit's `bind="query-params"` keeps the address bar equal to
+the widgets (keys at their default stay out of it), so the address bar is the share link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from model import Catalog, Deployment, Scenario, parse_scenario, resolve
+from model.fields import echo
+from model.scenario import (CUSTOM, CUSTOM_HW_KEYS, CUSTOM_MODEL_KEYS, DEFAULT_SCENARIO, SCENARIO_FIELDS, baseline,
+                            hardware_of, model_of)
+
+NO_PRESET = "(none)"
+AUTO = "auto"
+STREAMLIT_PARAMS = {"embed", "embed_options"}  # Streamlit's own URL parameters
+SEEDED = "_scenario_seeded"
+NOTICE = "_url_notice"
+MIN_CTX = 128
+BIND = "query-params"
+
+
+def log_grid(lo: int, hi: int) -> list[int]:
+    """1, 2, 3, 4, 6, 8, 12, 16, ...: powers of two and their 1.5x, within [lo, hi], plus hi."""
+    values, power = set(), 1
+    while power <= hi:
+        values.update(v for v in (power, power * 3 // 2) if lo <= v <= hi)
+        power *= 2
+    values.add(hi)
+    return sorted(values)
+
+
+BATCH_GRID = log_grid(1, int(SCENARIO_FIELDS["batch"].hi))
+
+
+@dataclass(frozen=True)
+class AppState:
+    """What every page reads: the presets, the scenario and the deployment it describes."""
+
+    catalog: Catalog
+    scenario: Scenario
+    deployment: Deployment
+    calibration: object | None = None
+
+
+# --- scenario <-> widget values ----------------------------------------------------------------
+def widget_value(scenario: Scenario, key: str):
+    value = getattr(scenario, key)
+    if key == "preset":
+        return value or NO_PRESET
+    if key == "abits":
+        return AUTO if value is None else value
+    return value
+
+
+def scenario_value(key: str, value):
+    if (key == "preset" and value == NO_PRESET) or (key == "abits" and value == AUTO):
+        return None
+    return value
+
+
+def write_widgets(scenario: Scenario, skip: tuple[str, ...] = ()) -> None:
+    """Set every scenario widget's state from `scenario` (before the widgets are drawn)."""
+    for key in SCENARIO_FIELDS:
+        if key not in skip:
+            st.session_state[key] = widget_value(scenario, key)
+
+
+def read_widgets() -> dict:
+    return {key: scenario_value(key, st.session_state.get(key)) for key in SCENARIO_FIELDS}
+
+
+def max_context(catalog: Catalog, scenario: Scenario) -> int:
+    return model_of(scenario, catalog).max_context if scenario.model != CUSTOM else int(SCENARIO_FIELDS["ctx"].hi)
+
+
+def seed_from_url(catalog: Catalog) -> None:
+    """First run of a session: widgets take the link's values; bad values are listed in a notice."""
+    if st.session_state.get(SEEDED):
+        return
+    st.session_state[SEEDED] = True
+    raw = {key: st.query_params.get_all(key) for key in st.query_params}
+    scenario, errors = parse_scenario(raw, catalog)
+    messages = [str(error) for error in errors]
+    unknown = [k for k in raw if k not in SCENARIO_FIELDS and k not in STREAMLIT_PARAMS]
+    messages += [f"{echo(key)}: not a scenario key" for key in unknown[:5]]
+    if len(unknown) > 5:
+        messages.append(f"and {len(unknown) - 5} more unknown keys")
+    limit = max_context(catalog, scenario)
+    if scenario.ctx > limit:
+        messages.append(f"ctx: {scenario.ctx} exceeds the model's maximum context {limit}; using {limit}")
+        scenario = scenario.replace(ctx=limit)
+    if messages:
+        st.session_state[NOTICE] = messages
+    write_widgets(scenario)
+
+
+# --- callbacks -----------------------------------------------------------------------------------
+def apply_preset(catalog: Catalog) -> None:
+    preset = scenario_value("preset", st.session_state.get("preset"))
+    if preset:
+        write_widgets(baseline(preset, catalog), skip=("preset",))
+
+
+def prefill_custom_hardware(catalog: Catalog) -> None:
+    """Switching to custom starts from the hardware that was selected before."""
+    previous = st.session_state.get("_previous_hw", DEFAULT_SCENARIO.hw)
+    if st.session_state.get("hw") != CUSTOM or previous not in catalog.hardware:
+        return
+    hw = catalog.hardware[previous]
+    values = (hw.peak_flops_per_s(False) / 1e12, hw.hbm_bytes_per_s / 1e12, hw.hbm_bytes / 1e9, hw.link_bytes_per_s / 1e9)
+    for key, value in zip(CUSTOM_HW_KEYS, values):
+        st.session_state[key] = round(value, 3)
+
+
+def model_changed(catalog: Catalog) -> None:
+    """Custom starts from the previous model's shapes; the context is clamped to the new maximum."""
+    previous = st.session_state.get("_previous_model", DEFAULT_SCENARIO.model)
+    if st.session_state.get("model") == CUSTOM and previous in catalog.models:
+        m = catalog.models[previous]
+        ffn = m.moe_ffn if m.is_moe else m.ffn
+        head_dim = m.head_dim or m.qk_nope_head_dim + m.qk_rope_head_dim
+        kv_heads = m.kv_heads if not m.is_mla else m.heads
+        shapes = (m.layers, m.d_model, m.heads, kv_heads, head_dim, ffn, m.vocab, m.experts, m.experts_active)
+        for key, value in zip(CUSTOM_MODEL_KEYS, shapes):
+            st.session_state[key] = value
+    model = st.session_state.get("model")
+    limit = catalog.models[model].max_context if model in catalog.models else int(SCENARIO_FIELDS["ctx"].hi)
+    if st.session_state.get("ctx", 0) > limit:
+        st.session_state["ctx"] = limit
+
+
+# --- widgets -------------------------------------------------------------------------------------
+def number(key: str, label: str, integer: bool = False, placeholder: str | None = None, **kwargs):
+    spec = SCENARIO_FIELDS[key]
+    default = getattr(DEFAULT_SCENARIO, key)
+    cast = int if integer else float
+    return st.number_input(
+        label, min_value=cast(spec.lo), max_value=cast(spec.hi), value=default, key=key, bind=BIND,
+        step=1 if integer else None, placeholder=placeholder, help=f"`{key}`: {spec.doc or label}; {spec.accepted()}",
+        **kwargs,
+    )
+
+
+def choice(key: str, label: str, options: list, **kwargs):
+    default = widget_value(DEFAULT_SCENARIO, key)
+    return st.selectbox(label, options, index=options.index(default), key=key, bind=BIND, **kwargs)
+
+
+def radio(key: str, label: str, options: tuple, help_text: str):
+    default = widget_value(DEFAULT_SCENARIO, key)
+    return st.radio(label, options, index=options.index(default), key=key, bind=BIND, horizontal=True,
+                    help=help_text)
+
+
+def log_slider(key: str, label: str, grid: list[int], help_text: str):
+    current = st.session_state.get(key, getattr(DEFAULT_SCENARIO, key))
+    options = sorted(set(grid) | {current, getattr(DEFAULT_SCENARIO, key)})
+    return st.select_slider(label, options=options, value=getattr(DEFAULT_SCENARIO, key), key=key, bind=BIND,
+                            help=help_text)
+
+
+def hardware_widgets(catalog: Catalog) -> None:
+    choice("hw", "Hardware", list(catalog.hardware) + [CUSTOM], on_change=prefill_custom_hardware, args=(catalog,),
+           help="Accelerator preset (per-chip specs with sources on the Overview page), or custom.")
+    if st.session_state.get("hw") == CUSTOM:
+        with st.expander("Custom hardware", expanded=True):
+            for key, label in zip(CUSTOM_HW_KEYS, ("Dense TFLOP/s", "HBM TB/s", "HBM GB per chip", "Link GB/s per direction")):
+                number(key, label)
+    else:
+        hw = catalog.hardware[st.session_state["hw"]]
+        st.caption(f"{hw.name}: {hw.bf16_flops_per_s / 1e12:,.0f} bf16 TFLOP/s, {hw.hbm_bytes / 1e9:,.0f} GB at "
+                   f"{hw.hbm_bytes_per_s / 1e12:.2f} TB/s, ${hw.usd_per_hour:.2f}/chip-hour")
+    st.session_state["_previous_hw"] = st.session_state.get("hw")
+
+
+def model_widgets(catalog: Catalog) -> None:
+    choice("model", "Model", list(catalog.models) + [CUSTOM], on_change=model_changed, args=(catalog,),
+           help="Model preset (shapes from the official config.json), or custom.")
+    if st.session_state.get("model") == CUSTOM:
+        with st.expander("Custom model", expanded=True):
+            for key in CUSTOM_MODEL_KEYS:
+                number(key, SCENARIO_FIELDS[key].doc.removeprefix("custom model: ").capitalize(), integer=True)
+    else:
+        m = catalog.models[st.session_state["model"]]
+        active = f", {m.matmul_params_per_token / 1e9:.1f}B active" if m.is_moe else ""
+        st.caption(f"{m.name}: {m.total_params / 1e9:.1f}B params{active}, max context {m.max_context:,} tokens")
+    st.session_state["_previous_model"] = st.session_state.get("model")
+
+
+def assumption_widgets(catalog: Catalog, scenario_hw) -> None:
+    with st.expander("Assumptions (efficiencies, price)"):
+        st.caption("Empty = the hardware preset's default, shown greyed out.")
+        number("price", "USD per chip-hour", placeholder=f"{scenario_hw.usd_per_hour:g} (preset)")
+        number("mfu", "MFU: achieved fraction of peak FLOP/s", placeholder=f"{scenario_hw.mfu:g} (preset)")
+        number("mbu", "MBU: achieved fraction of HBM bandwidth", placeholder=f"{scenario_hw.mbu:g} (preset)")
+
+
+def share_widget(catalog: Catalog, scenario: Scenario) -> None:
+    with st.popover("Share this scenario", use_container_width=True):
+        query = urlencode(scenario.to_params(catalog))
+        base = st.context.url or ""
+        st.code(f"{base}?{query}" if query else base or "(default scenario: no parameters)", language=None)
+        st.caption("The address bar always holds this scenario; this link is its shortest form.")
+
+
+def show_notice() -> None:
+    messages = st.session_state.get(NOTICE)
+    if not messages:
+        return
+    text = "\n".join(f"- {m}" for m in messages)
+    st.warning(f"Some values in the link were ignored (defaults used instead):\n{text}")
+    if st.button("Dismiss", key="_dismiss_notice"):
+        st.session_state.pop(NOTICE, None)
+        st.rerun()
+
+
+def render_sidebar(catalog: Catalog) -> AppState:
+    """Draw the scenario widgets and return the scenario they describe."""
+    seed_from_url(catalog)
+    with st.sidebar:
+        show_notice()
+        choice("preset", "Named scenario", [NO_PRESET] + list(catalog.scenarios), on_change=apply_preset,
+               args=(catalog,), help="One click loads a named scenario; your later changes stay in the link.")
+        if st.session_state.get("preset") in catalog.scenarios:
+            st.caption(catalog.scenarios[st.session_state["preset"]].description)
+        hardware_widgets(catalog)
+        model_widgets(catalog)
+        number("chips", "Chips per replica (tensor parallel)", integer=True)
+        radio("wbits", "Weight bits", (16, 8, 4), "Bits per weight (8 = FP8/INT8, 4 = weight-only 4-bit)")
+        radio("kvbits", "KV-cache bits", (16, 8, 4), "Bits per cached K/V element")
+        radio("abits", "Activation bits", (AUTO, 16, 8), "Compute precision; auto = 8 when weights are 8-bit and the chip has an 8-bit peak")
+        log_slider("batch", "Batch (sequences per decode step)", BATCH_GRID, "Sequences decoded together in one step (log scale)")
+        limit = max_context(catalog, parse_scenario(read_widgets(), catalog)[0])
+        log_slider("ctx", "Context (tokens in each KV cache)", log_grid(MIN_CTX, limit), f"Tokens already cached per sequence, up to the model's {limit:,}")
+        number("prompt", "Prompt tokens per request", integer=True)
+        number("out", "Output tokens per request", integer=True)
+        scenario, errors = parse_scenario(read_widgets(), catalog)
+        for error in errors:
+            st.error(f"{error} (using the default instead)")
+        assumption_widgets(catalog, hardware_of(scenario, catalog))
+        share_widget(catalog, scenario)
+    return AppState(catalog, scenario, resolve(scenario, catalog))
