@@ -6,14 +6,27 @@ from model import load_catalog
 from ui.page import STATE_KEY, run_guarded
 from ui.sidebar import render_sidebar
 
-PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/roofline.py", title="Roofline", icon=":material/show_chart:", url_path="roofline"),
-    st.Page("pages/prefill_decode.py", title="Prefill vs decode", icon=":material/compare_arrows:",
-            url_path="prefill-vs-decode"),
-    st.Page("pages/long_context.py", title="Long context", icon=":material/straighten:", url_path="long-context"),
-    st.Page("pages/latency.py", title="Latency floor & fast tiers", icon=":material/speed:", url_path="latency"),
-]
+PAGES = {
+    "Price and latency": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/roofline.py", title="Roofline", icon=":material/show_chart:", url_path="roofline"),
+        st.Page("pages/prefill_decode.py", title="Prefill vs decode", icon=":material/compare_arrows:",
+                url_path="prefill-vs-decode"),
+        st.Page("pages/long_context.py", title="Long context", icon=":material/straighten:", url_path="long-context"),
+        st.Page("pages/latency.py", title="Latency floor & fast tiers", icon=":material/speed:", url_path="latency"),
+    ],
+    "Serving choices": [
+        st.Page("pages/serving.py", title="Continuous batching", icon=":material/view_timeline:", url_path="serving"),
+        st.Page("pages/disaggregation.py", title="Prefill/decode split", icon=":material/call_split:",
+                url_path="disaggregation"),
+        st.Page("pages/caching.py", title="Caching & reasoning", icon=":material/cached:", url_path="caching"),
+        st.Page("pages/scaling.py", title="Model size & lifetime cost", icon=":material/model_training:",
+                url_path="model-size"),
+    ],
+    "Trust": [
+        st.Page("pages/validation.py", title="Validation", icon=":material/fact_check:", url_path="validation"),
+    ],
+}
 
 st.set_page_config(page_title="LLM inference economics", page_icon=":material/calculate:", layout="wide")
 

@@ -1,4 +1,4 @@
-"""Command line: python -m model {presets, predict, explain} (run with --help for details)."""
+"""Command line: python -m model {presets, predict, explain, validate, calibrate} (--help for details)."""
 
 from __future__ import annotations
 
@@ -159,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("explain", help="per-op tables and derived numbers for one scenario")
     e.add_argument("pairs", nargs="*", help="key=value scenario keys, e.g. hw=h100-sxm batch=64")
     e.add_argument("--calibration", help="calibration JSON from `calibrate`")
+    from .cli_validation import add_parsers  # validate, calibrate (that module imports this one)
+
+    add_parsers(sub)
     return parser
 
 
@@ -168,7 +171,7 @@ COMMANDS = {"presets": cmd_presets, "predict": cmd_predict, "explain": cmd_expla
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return COMMANDS.get(args.command, getattr(args, "handler", None))(args)
     except (PresetError, ScenarioError, FieldError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

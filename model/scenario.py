@@ -287,7 +287,7 @@ def resolve(s: Scenario, catalog: Catalog, calibration=None) -> Deployment:
         model=model_of(s, catalog),
         hardware=hw,
         chips=s.chips,
-        precision=Precision.from_bits(s.wbits, s.kvbits, abits),
+        precision=Precision.from_bits(s.wbits, s.kvbits),
         eight_bit_compute=abits == 8 and hw.has_eight_bit(),
         efficiency=efficiency_of(s, hw, calibration),
         usd_per_chip_hour=s.price if s.price is not None else hw.usd_per_hour,

@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
-# Install everything the tests need into .venv and run every test. This is the README's test
-# command; .ci/run calls it unchanged.
+# Install everything the tests need and run every test: this is the README's test command,
+# and .ci/run calls it unchanged.
+#   - Debian's Chromium for the browser tests (apt; never a browser download),
+#   - a virtual environment .venv with requirements-dev.txt (pytest, playwright's Python package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ]; then
+  echo "installing Debian's chromium for the browser tests" >&2
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 exec .venv/bin/python -m pytest -q "$@"

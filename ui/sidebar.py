@@ -14,9 +14,12 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from model import Catalog, Deployment, Scenario, parse_scenario, resolve
-from model.fields import echo
+from model.fields import FieldError, echo
 from model.scenario import (CUSTOM, CUSTOM_HW_KEYS, CUSTOM_MODEL_KEYS, DEFAULT_SCENARIO, SCENARIO_FIELDS, baseline,
-                            hardware_of, model_of)
+                            efficiency_of, format_value, hardware_of, model_of)
+
+from . import calibration_panel
+from .page_params import all_params
 
 NO_PRESET = "(none)"
 AUTO = "auto"
@@ -89,7 +92,14 @@ def seed_from_url(catalog: Catalog) -> None:
     raw = {key: st.query_params.get_all(key) for key in st.query_params}
     scenario, errors = parse_scenario(raw, catalog)
     messages = [str(error) for error in errors]
-    unknown = [k for k in raw if k not in SCENARIO_FIELDS and k not in STREAMLIT_PARAMS]
+    calibration = (raw.get(calibration_panel.KEY) or [calibration_panel.NONE])[-1]
+    if calibration not in calibration_panel.OPTIONS:
+        messages.append(f"{calibration_panel.KEY}: must be one of {', '.join(calibration_panel.OPTIONS)}; got {echo(calibration)}")
+        calibration = calibration_panel.NONE
+    page_values, page_messages = parse_page_params(raw)
+    messages += page_messages
+    known = set(SCENARIO_FIELDS) | STREAMLIT_PARAMS | {calibration_panel.KEY} | set(all_params())
+    unknown = [k for k in raw if k not in known]
     messages += [f"{echo(key)}: not a scenario key" for key in unknown[:5]]
     if len(unknown) > 5:
         messages.append(f"and {len(unknown) - 5} more unknown keys")
@@ -100,6 +110,47 @@ def seed_from_url(catalog: Catalog) -> None:
     if messages:
         st.session_state[NOTICE] = messages
     write_widgets(scenario)
+    st.session_state[calibration_panel.KEY] = calibration
+    st.session_state.update(page_values)
+    canonical = share_params(catalog, scenario)
+    canonical.update({key: format_value(value) for key, value in page_values.items()})
+    replace_initial_url_params(canonical)
+    st.query_params.from_dict(canonical)  # nothing is bound yet on the first run, so this is allowed
+
+
+def parse_page_params(raw: dict) -> tuple[dict, list[str]]:
+    """Page-local keys of a link: the valid values that differ from their defaults, and messages."""
+    values, messages = {}, []
+    for key, param in all_params().items():
+        if key not in raw:
+            continue
+        try:
+            value = param.field.parse(raw[key][-1] if raw[key] else "")
+        except FieldError as exc:
+            messages.append(str(exc))
+            continue
+        if value != param.default:
+            values[key] = value
+    return values, messages
+
+
+def replace_initial_url_params(canonical: dict[str, str]) -> None:
+    """Make the link's validated values the only ones Streamlit seeds bound widgets from.
+
+    On a session's first run Streamlit seeds every bound widget from the URL as it arrived,
+    ahead of session state. Two reasons to hand it the parsed values instead: the model's
+    parser stays the one authority on what a link means (Streamlit would keep chips=2.5 as 2),
+    and Streamlit 1.67 raises an uncaught OverflowError seeding an integer number_input from
+    `inf` or `1e999`. There is no public API for this, so it sets the private snapshot the
+    seeding reads; tests/test_fuzz.py fails if a Streamlit upgrade changes that.
+    """
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    with ctx.session_state.query_params() as params:
+        params._initial_query_params = {key: [value] for key, value in canonical.items()}
 
 
 # --- callbacks -----------------------------------------------------------------------------------
@@ -195,20 +246,32 @@ def model_widgets(catalog: Catalog) -> None:
     st.session_state["_previous_model"] = st.session_state.get("model")
 
 
-def assumption_widgets(catalog: Catalog, scenario_hw) -> None:
+def assumption_widgets(scenario_hw, default_efficiency, calibrated: bool) -> None:
+    origin = "calibration" if calibrated else "preset"
     with st.expander("Assumptions (efficiencies, price)"):
-        st.caption("Empty = the hardware preset's default, shown greyed out.")
+        st.caption(f"Empty = the {origin}'s value, shown greyed out.")
         number("price", "USD per chip-hour", placeholder=f"{scenario_hw.usd_per_hour:g} (preset)")
-        number("mfu", "MFU: achieved fraction of peak FLOP/s", placeholder=f"{scenario_hw.mfu:g} (preset)")
-        number("mbu", "MBU: achieved fraction of HBM bandwidth", placeholder=f"{scenario_hw.mbu:g} (preset)")
+        number("mfu", "MFU: achieved fraction of peak FLOP/s", placeholder=f"{default_efficiency.compute:.3g} ({origin})")
+        number("mbu", "MBU: achieved fraction of HBM bandwidth (weights and KV)",
+               placeholder=f"{default_efficiency.weights_bw:.3g} / {default_efficiency.kv_bw:.3g} ({origin})")
+
+
+def share_params(catalog: Catalog, scenario: Scenario) -> dict[str, str]:
+    """The shortest parameters that reopen this scenario (and the shipped calibration, if chosen)."""
+    params = scenario.to_params(catalog)
+    calibration = st.session_state.get(calibration_panel.KEY, calibration_panel.NONE)
+    if calibration != calibration_panel.NONE:
+        params[calibration_panel.KEY] = calibration
+    return params
 
 
 def share_widget(catalog: Catalog, scenario: Scenario) -> None:
     with st.popover("Share this scenario", use_container_width=True):
-        query = urlencode(scenario.to_params(catalog))
+        query = urlencode(share_params(catalog, scenario))
         base = st.context.url or ""
         st.code(f"{base}?{query}" if query else base or "(default scenario: no parameters)", language=None)
-        st.caption("The address bar always holds this scenario; this link is its shortest form.")
+        st.caption("The address bar always holds this scenario; this link is its shortest form. "
+                   "An uploaded calibration is not part of it.")
 
 
 def show_notice() -> None:
@@ -245,6 +308,9 @@ def render_sidebar(catalog: Catalog) -> AppState:
         scenario, errors = parse_scenario(read_widgets(), catalog)
         for error in errors:
             st.error(f"{error} (using the default instead)")
-        assumption_widgets(catalog, hardware_of(scenario, catalog))
+        hw = hardware_of(scenario, catalog)
+        calibration = calibration_panel.calibration_widgets(hw.id, BIND)
+        defaults = efficiency_of(scenario.replace(mfu=None, mbu=None), hw, calibration)
+        assumption_widgets(hw, defaults, calibration is not None and calibration.efficiency_for(hw.id) is not None)
         share_widget(catalog, scenario)
-    return AppState(catalog, scenario, resolve(scenario, catalog))
+    return AppState(catalog, scenario, resolve(scenario, catalog, calibration), calibration)

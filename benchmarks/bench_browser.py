@@ -1,0 +1,86 @@
+"""Speed in a real browser: cold page load, and slider change -> updated chart.
+
+Starts `streamlit run app.py` on a free port, opens Debian's Chromium, and prints:
+- cold load: navigation start -> the first chart drawn, for each page in a fresh context;
+- slider -> chart: a batch-slider nudge -> the first chart's data and the output-cost card
+  both changed in the browser (median and p90 of RUNS nudges).
+Targets (issue 5): under 3 s and under 500 ms. Run: python benchmarks/bench_browser.py [runs]
+"""
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port, start_server, stop_server, wait_healthy  # noqa: E402
+from streamlit_page import BATCH_LABEL, first_chart_data, metric, open_app, slider_input  # noqa: E402
+
+PAGES = ["", "roofline", "prefill-vs-decode", "long-context", "latency"]
+CHANGED_JS = (
+    "([oldCard, oldChart]) => { const g = document.querySelector('.js-plotly-plot');"
+    " const chart = g && g.data ? JSON.stringify(g.data.map(t => [t.x, t.y])) : '';"
+    " const c = [...document.querySelectorAll('[data-testid=stMetric]')]"
+    ".find(e => e.innerText.includes('USD per 1M output tokens'));"
+    " return c && !c.innerText.includes(oldCard) && chart !== oldChart; }")
+
+
+def cold_loads(browser, url: str) -> list[tuple[str, float]]:
+    results = []
+    for path in PAGES:
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        start = time.perf_counter()
+        open_app(page, f"{url}/{path}")
+        results.append((path or "overview", time.perf_counter() - start))
+        context.close()
+    return results
+
+
+def slider_to_chart(browser, url: str, runs: int) -> list[float]:
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    open_app(page, url)
+    times, key = [], "ArrowRight"
+    for _ in range(runs):
+        old = [metric(page, "USD per 1M output tokens"), first_chart_data(page)]
+        handle = slider_input(page, BATCH_LABEL)
+        handle.focus()
+        start = time.perf_counter()
+        handle.press(key)
+        page.wait_for_function(CHANGED_JS, arg=old, timeout=30_000)
+        times.append(time.perf_counter() - start)
+        key = "ArrowLeft" if key == "ArrowRight" else "ArrowRight"
+        page.wait_for_timeout(200)
+    context.close()
+    return times
+
+
+def main(runs: int = 20) -> None:
+    port = free_port()
+    server = start_server(port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, server)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            cold_loads(browser, url)  # warm the server's caches and imports once
+            loads = cold_loads(browser, url)
+            times = sorted(slider_to_chart(browser, url, runs))
+            browser.close()
+    finally:
+        stop_server(server)
+    print("cold page load (fresh browser context -> first chart drawn):")
+    for name, seconds in loads:
+        print(f"  {name:20s} {seconds * 1e3:7.0f} ms")
+    p90 = times[int(0.9 * (len(times) - 1))]
+    print(f"slider nudge -> chart and card updated: median {statistics.median(times) * 1e3:.0f} ms, "
+          f"p90 {p90 * 1e3:.0f} ms over {runs} nudges")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20)

@@ -1,0 +1,64 @@
+"""Validation: the model beside published measurements, before and after calibration."""
+
+import pandas as pd
+import streamlit as st
+
+from model.validation import exclusion_summary
+from ui.page import chart, current, table
+from ui.validation_view import comparison, compare_uploaded, error_table, measurements, scatter
+
+state = current()
+st.title("Validation against published measurements")
+st.markdown(
+    "Each row of `presets/measurements.csv` is a published number with its source. The model predicts the **same "
+    "quantity**: for the TensorRT-LLM v0.9 static-batch rows, output tokens/s per GPU over a whole run = batch x "
+    "output / (prefill of `batch` prompts + output - 1 decode steps as the context grows) / chips; for the "
+    "time-to-first-token rows, one batch-1 prefill; for batch-1 decode rows, one decode step. Efficiencies are each "
+    "hardware preset's defaults, or a calibration: per-hardware MFU, weight and KV bandwidth fractions and a fixed "
+    "overhead per layer, fitted by least squares on log error (`python -m model calibrate`).")
+
+uploaded = state.calibration if st.session_state.get("cal") != "shipped" and state.calibration is not None else None
+choices = ["shipped", "held-out"] + (["uploaded"] if uploaded is not None else [])
+after_name = st.radio("Calibrated predictions", choices, horizontal=True, key="_validation_after",
+                      help="shipped: the fits in presets/calibrations (fitted on these rows). held-out: each model "
+                           "predicted by a fit on the OTHER models of its hardware (a disjoint subset). uploaded: "
+                           "your calibration from the sidebar.")
+before = comparison("defaults")
+after = compare_uploaded(uploaded) if after_name == "uploaded" else comparison(after_name)
+
+
+def summary(frame: pd.DataFrame) -> str:
+    errors = frame["error_pct"].dropna().abs()
+    return f"median {errors.median():.0f}%, max {errors.max():.0f}% over {len(errors)} rows"
+
+
+left, right = st.columns(2)
+with left:
+    chart(scatter(before, "Default efficiencies"), f"Default efficiencies: |error| {summary(before)}. Points above "
+          "the line are predicted faster/higher than measured.", key="scatter_before")
+with right:
+    chart(scatter(after, f"Calibrated ({after_name})"), f"{after_name.capitalize()} calibration: |error| "
+          f"{summary(after)}.", key="scatter_after")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Error by hardware")
+    table(error_table(before, after, "hw"), "validation_error_by_hardware")
+with right:
+    st.subheader("Error by model")
+    table(error_table(before, after, "model"), "validation_error_by_model",
+          "A model whose error stays high after calibration has inefficiencies per-hardware parameters cannot "
+          "absorb (e.g. MoE expert imbalance, kernels of that time).")
+
+st.subheader("Every row")
+shown = after.drop(columns=["metric"]).rename(columns={"predicted": f"predicted_{after_name}",
+                                                       "error_pct": f"error_pct_{after_name}"})
+shown.insert(shown.columns.get_loc(f"predicted_{after_name}"), "predicted_default", before["predicted"])
+table(shown, "validation_rows", "Excluded rows carry their reason; `quantity` says what `measured` measures.")
+
+rows, problems = measurements()
+st.subheader("Excluded rows and why")
+excluded = pd.DataFrame(exclusion_summary(rows)).assign(ids=lambda f: f["ids"].map(", ".join))
+table(excluded, "validation_excluded")
+for problem in problems:
+    st.warning(problem)

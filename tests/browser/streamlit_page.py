@@ -1,0 +1,48 @@
+"""Helpers to drive the dashboard in a Playwright page."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+LOAD_TIMEOUT_MS = 60_000
+BATCH_LABEL = "Batch (sequences per decode step)"
+
+
+def open_app(page: Page, url: str, expect: str = '[data-testid="stPlotlyChart"] .js-plotly-plot') -> None:
+    """Open `url` and wait until `expect` (by default a drawn plotly chart) is on the page."""
+    page.goto(url)
+    wait_idle(page)
+    page.wait_for_selector(expect, timeout=LOAD_TIMEOUT_MS)
+
+
+def wait_idle(page: Page) -> None:
+    """Until the app has drawn and no script run is in progress."""
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=LOAD_TIMEOUT_MS)
+
+
+def metric(page: Page, label: str) -> str:
+    card = page.locator('[data-testid="stMetric"]', has_text=label).first
+    return card.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def first_chart_data(page: Page) -> str:
+    """JSON of the first plotly chart's data, as drawn in the browser."""
+    return page.evaluate(
+        "() => { const g = document.querySelector('.js-plotly-plot'); "
+        "return g && g.data ? JSON.stringify(g.data.map(t => [t.x, t.y])) : ''; }")
+
+
+def slider_input(page: Page, label: str):
+    return page.locator(f'input[type="range"][aria-label="{label}"]')
+
+
+def nudge_slider(page: Page, label: str, key: str = "ArrowRight") -> None:
+    handle = slider_input(page, label)
+    handle.focus()
+    handle.press(key)
+
+
+def exceptions(page: Page) -> int:
+    return page.locator('[data-testid="stException"]').count()

@@ -1,0 +1,64 @@
+"""Calibration in the sidebar: none, the shipped fits (bound to the URL as `cal`), or an upload."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from model.calibration import Calibration, CalibrationError, calibration_from_json, load_shipped
+
+KEY = "cal"
+NONE = "none"
+SHIPPED = "shipped"
+OPTIONS = (NONE, SHIPPED)
+UPLOAD_KEY = "_calibration_upload"
+
+
+@st.cache_resource
+def shipped() -> Calibration:
+    return load_shipped()
+
+
+def uploaded() -> Calibration | None:
+    """The uploaded calibration, or None; a bad file gets a message naming the field."""
+    upload = st.file_uploader("Or upload a calibration JSON", type=["json"], key=UPLOAD_KEY,
+                              help="Written by `python -m model calibrate measurements.csv -o calibration.json`. "
+                                   "Uploads are not part of the share link.")
+    if upload is None:
+        return None
+    try:
+        return calibration_from_json(upload.getvalue())
+    except CalibrationError as exc:
+        st.error(f"Calibration not used: {exc}")
+        return None
+
+
+def describe(calibration: Calibration | None, hw_id: str, source: str) -> None:
+    if calibration is None:
+        st.caption("No calibration: efficiencies are the hardware preset's defaults.")
+        return
+    eff = calibration.efficiency_for(hw_id)
+    if eff is None:
+        st.info(f"{source} calibration active, but it has no entry for {hw_id}: its defaults apply.")
+        return
+    report = calibration.reports.get(hw_id, {})
+    errors = ""
+    if "error_before" in report and "error_after" in report:
+        errors = (f" Median error on its {report['error_after'].get('n', '?')} rows: "
+                  f"{report['error_before']['median_abs_error_pct']:.0f}% -> {report['error_after']['median_abs_error_pct']:.0f}%.")
+    st.success(f"{source} calibration active for {hw_id}: MFU {eff.compute:.2f}, weight bandwidth {eff.weights_bw:.2f}, "
+               f"KV bandwidth {eff.kv_bw:.2f}, overhead {eff.layer_overhead_s * 1e6:.0f} µs/layer.{errors}")
+
+
+def calibration_widgets(hw_id: str, bind: str) -> Calibration | None:
+    """Draw the calibration controls; return the active calibration (upload wins), if any."""
+    with st.expander("Calibration", expanded=st.session_state.get(KEY, NONE) != NONE):
+        choice = st.selectbox("Efficiencies from", OPTIONS, key=KEY, bind=bind,
+                              help="shipped = per-hardware fits to the published TensorRT-LLM v0.9 measurements "
+                                   "(presets/calibrations; see the Validation page).")
+        upload = uploaded()
+        if upload is not None:
+            describe(upload, hw_id, "Uploaded")
+            return upload
+        active = shipped() if choice == SHIPPED else None
+        describe(active, hw_id, "Shipped")
+        return active
