@@ -11,8 +11,8 @@ PAGES = {
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("pages/roofline.py", title="Roofline", icon=":material/show_chart:", url_path="roofline"),
         st.Page("pages/prefill_decode.py", title="Prefill vs decode", icon=":material/compare_arrows:",
-                url_path="prefill-vs-decode"),
-        st.Page("pages/long_context.py", title="Long context", icon=":material/straighten:", url_path="long-context"),
+                url_path="prefill_decode"),
+        st.Page("pages/long_context.py", title="Long context", icon=":material/straighten:", url_path="long_context"),
         st.Page("pages/latency.py", title="Latency floor & fast tiers", icon=":material/speed:", url_path="latency"),
     ],
     "Serving choices": [
@@ -21,12 +21,15 @@ PAGES = {
                 url_path="disaggregation"),
         st.Page("pages/caching.py", title="Caching & reasoning", icon=":material/cached:", url_path="caching"),
         st.Page("pages/scaling.py", title="Model size & lifetime cost", icon=":material/model_training:",
-                url_path="model-size"),
+                url_path="scaling"),
     ],
     "Trust": [
         st.Page("pages/validation.py", title="Validation", icon=":material/fact_check:", url_path="validation"),
     ],
 }
+
+# URL paths equal the file names: on a freshly started server Streamlit's legacy `pages/` mode may
+# serve the first request by file name (see ui/page.py: current()).
 
 st.set_page_config(page_title="LLM inference economics", page_icon=":material/calculate:", layout="wide")
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port, start_server, stop_server, wait_healthy  # noqa: E402
 from streamlit_page import BATCH_LABEL, first_chart_data, metric, open_app, slider_input  # noqa: E402
 
-PAGES = ["", "roofline", "prefill-vs-decode", "long-context", "latency"]
+PAGES = ["", "roofline", "prefill_decode", "long_context", "latency", "serving", "disaggregation", "caching", "scaling", "validation"]
 CHANGED_JS = (
     "([oldCard, oldChart]) => { const g = document.querySelector('.js-plotly-plot');"
     " const chart = g && g.data ? JSON.stringify(g.data.map(t => [t.x, t.y])) : '';"

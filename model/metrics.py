@@ -31,9 +31,12 @@ _CTX_GRID = np.geomspace(1.0, 1e9, 541)  # candidate contexts for the knees, tok
 
 
 def latency_floor_s(dep: Deployment) -> float:
-    """Weights touched by one decode step at batch 1 ÷ replica peak HBM bandwidth."""
+    """Weights touched by one decode step at batch 1 ÷ replica peak HBM bandwidth.
+
+    Weights replicated on every chip (attention under attention DP) count once per chip.
+    """
     step = decode_step(dep, 1, 0)
-    weight_bytes = sum(float(np.max(op.cost.weight_bytes)) for op in step.ops)
+    weight_bytes = sum(float(np.max(op.cost.weight_bytes)) * dep.weight_copies(op.name) for op in step.ops)
     return weight_bytes / dep.hbm_bytes_per_s
 
 
@@ -45,7 +48,7 @@ def kv_bytes_per_sequence(dep: Deployment, ctx) -> np.ndarray:
 
 def free_hbm_bytes_per_chip(dep: Deployment) -> float:
     """HBM per chip left for the KV cache after headroom and the chip's share of the weights."""
-    return dep.hardware.hbm_bytes * (1 - MEMORY_HEADROOM) - dep.weight_bytes / dep.chips
+    return dep.hardware.hbm_bytes * (1 - MEMORY_HEADROOM) - dep.weight_bytes_per_chip
 
 
 def max_batch(dep: Deployment, ctx) -> np.ndarray:
@@ -68,7 +71,7 @@ def replica_usd_per_s(dep: Deployment) -> float:
     return dep.usd_per_chip_hour * dep.chips / SECONDS_PER_HOUR
 
 
-def _first_crossing(grid: np.ndarray, gap: np.ndarray) -> np.ndarray:
+def first_crossing(grid: np.ndarray, gap: np.ndarray) -> np.ndarray:
     """Where `gap` (rows follow `grid`) first turns ≥ 0, interpolated on log(grid); inf if never."""
     nonneg = gap >= 0
     first = np.argmax(nonneg, axis=0)
@@ -90,14 +93,14 @@ def batch_knee(dep: Deployment, ctx) -> np.ndarray:
     step = decode_step(dep, _BATCH_GRID[:, None], ctx[None, :])
     gap = step.total("compute_s") - step.total("memory_s")
     gap = np.broadcast_to(gap, (_BATCH_GRID.size, ctx.size))
-    return _first_crossing(_BATCH_GRID, gap)
+    return first_crossing(_BATCH_GRID, gap)
 
 
 def context_knee_tokens(dep: Deployment) -> float:
     """Context where one sequence's KV read time per step reaches its compute time per step."""
     step = decode_step(dep, 1, _CTX_GRID)
     gap = step.total("kv_s") - step.total("compute_s")
-    return float(_first_crossing(_CTX_GRID, gap[:, None])[0])
+    return float(first_crossing(_CTX_GRID, gap[:, None])[0])
 
 
 def capacity_knee_tokens(dep: Deployment) -> float:
@@ -106,7 +109,7 @@ def capacity_knee_tokens(dep: Deployment) -> float:
     gap = batch_knee(dep, grid) - max_batch(dep, grid)
     if gap[0] > 0:
         return 0.0
-    return float(_first_crossing(grid, gap[:, None])[0])
+    return float(first_crossing(grid, gap[:, None])[0])
 
 
 def mean_decode_step_s(dep: Deployment, batch, prompt: int, out: int, samples: int = 256) -> float:

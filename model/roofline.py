@@ -6,7 +6,9 @@ Per op (FORMULAS.md section 1, perfect overlap within an op):
     time_s    = max(compute_s, memory_s)
 where F is the dense peak at the compute precision, BW the HBM bandwidth, e_w and e_kv the
 achieved bandwidth fractions for streaming weights and reading the KV cache, and s_kv ≥ 1 the
-KV replication under tensor parallelism (a KV head cannot be split across chips).
+KV replication under tensor parallelism (a KV head cannot be split across chips). With attention
+data parallelism (DeepSeek/SGLang "DP attention") each chip runs attention for its own
+sequences: the attention weights are read on every chip (x chips) and the KV cache is not copied.
 The pass adds, without overlap, tensor-parallel all-reduces (two per layer, ring) and an
 optional fixed overhead per layer (kernel launches, synchronisation).
 """
@@ -23,6 +25,7 @@ from .hardware import Hardware
 from .ops import OpCost, Precision, forward_ops
 
 ALLREDUCES_PER_LAYER = 2  # after attention and after the FFN (Megatron-style TP; KIP, EE)
+ATTENTION_OPS = ("qkv_proj", "attention", "out_proj")  # replicated per chip under attention data parallelism
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Deployment:
     eight_bit_compute: bool
     efficiency: Efficiency
     usd_per_chip_hour: float
+    attention_dp: bool = False  # attention data-parallel: each chip runs attention for its own sequences
 
     @property
     def peak_flops_per_s(self) -> float:
@@ -67,7 +71,14 @@ class Deployment:
 
     @property
     def kv_chip_fraction(self) -> float:
-        """Share of a sequence's KV cache each chip stores and reads: ceil(n_kv / chips) / n_kv."""
+        """Per chip, the KV cache stored and read, as a fraction of one copy of every sequence's cache.
+
+        Tensor parallelism splits KV heads: ceil(n_kv / chips) / n_kv (whole copies when chips
+        exceed KV heads; MLA's latent cache is one head). Attention data parallelism gives each
+        chip its own sequences: 1 / chips, no copies.
+        """
+        if self.attention_dp:
+            return 1.0 / self.chips
         heads = self.model.kv_heads_for_sharding
         return math.ceil(heads / self.chips) / heads
 
@@ -79,6 +90,17 @@ class Deployment:
     @property
     def weight_bytes(self) -> float:
         return self.model.total_params * self.precision.weight_bytes
+
+    def weight_copies(self, op_name: str) -> int:
+        """Copies of an op's weights in the replica: `chips` for attention under attention DP, else 1."""
+        return self.chips if self.attention_dp and op_name in ATTENTION_OPS else 1
+
+    @property
+    def weight_bytes_per_chip(self) -> float:
+        """HBM each chip spends on weights: its share, plus whole attention weights under attention DP."""
+        attention = self.model.layers * self.model.attn_params_per_layer * self.precision.weight_bytes
+        copies = self.chips if self.attention_dp else 1
+        return (self.weight_bytes + (copies - 1) * attention) / self.chips
 
     def allreduce_s(self, tokens) -> np.ndarray:
         """Time of one ring all-reduce of the activations of `tokens` tokens.
@@ -190,7 +212,7 @@ def time_ops(dep: Deployment, ops: list[OpCost]) -> list[OpTiming]:
         OpTiming(
             cost=op,
             compute_s=op.flops / flops_per_s,
-            weights_s=op.weight_bytes / (bw * eff.weights_bw),
+            weights_s=op.weight_bytes * dep.weight_copies(op.name) / (bw * eff.weights_bw),
             kv_s=op.kv_bytes * kv_scale,
             act_s=op.act_bytes / (bw * eff.weights_bw),
         )

@@ -30,6 +30,7 @@ SCENARIO_FIELDS: dict[str, Field] = {
         Field("hw", str, doc="hardware preset id, or custom"),
         Field("model", str, doc="model preset id, or custom"),
         Field("chips", int, 1, 1024, unit="chips", doc="chips per model replica (tensor parallel)"),
+        Field("dp_attn", bool, doc="attention data-parallel across the chips (experts/FFN tensor-parallel)"),
         Field("wbits", int, choices=(16, 8, 4), unit="bits", doc="bits per weight"),
         Field("kvbits", int, choices=(16, 8, 4), unit="bits", doc="bits per KV-cache element"),
         Field("abits", int, choices=(16, 8), unit="bits", doc="bits per activation (compute precision)"),
@@ -71,6 +72,7 @@ class Scenario:
     hw: str = "h100-sxm"
     model: str = "llama-3.1-70b"
     chips: int = 8
+    dp_attn: bool = False
     wbits: int = 16
     kvbits: int = 16
     abits: int | None = None
@@ -115,6 +117,8 @@ DEFAULT_SCENARIO = Scenario()
 
 def format_value(value) -> str:
     """Shortest text form of a key's value (64, 0.75, h100-sxm)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:g}" if abs(value) < 1e15 else repr(value)
     return str(value)
@@ -291,4 +295,5 @@ def resolve(s: Scenario, catalog: Catalog, calibration=None) -> Deployment:
         eight_bit_compute=abits == 8 and hw.has_eight_bit(),
         efficiency=efficiency_of(s, hw, calibration),
         usd_per_chip_hour=s.price if s.price is not None else hw.usd_per_hour,
+        attention_dp=s.dp_attn,
     )

@@ -1,2 +1,80 @@
+"""Roofline: where prefill, one decode step and each of their ops sit on the chip's roofline."""
+
+import numpy as np
+import pandas as pd
 import streamlit as st
-st.title("coming soon")
+
+from model import metrics, report, roofline, sweeps
+from ui import format as fmt
+from ui.page import chart, current, table
+from ui.roofline_plot import roofline_figure
+
+state = current()
+s, dep = state.scenario, state.deployment
+hw = dep.hardware
+first = roofline.prefill(dep, s.prompt)
+step = roofline.decode_step(dep, s.batch, s.ctx)
+prefill_ops, decode_ops = sweeps.op_points(dep, first), sweeps.op_points(dep, step)
+prefill_total, step_total = sweeps.pass_totals(dep, first), sweeps.pass_totals(dep, step)
+path = sweeps.decode_path(dep, sweeps.batch_grid(4096, include=s.batch), s.ctx)
+peaks = sweeps.compute_roofs_flops_per_s(hw)
+peak = hw.peak_flops_per_s(dep.eight_bit_compute)
+ridge = hw.ridge_flop_per_byte(dep.eight_bit_compute)
+lo, hi = sweeps.intensity_range([p.intensity_flop_per_byte for p in prefill_ops + decode_ops]
+                                + list(path.intensity_flop_per_byte) + [v / hw.hbm_bytes_per_s for v in peaks.values()])
+
+st.title("Roofline: why decode starves the chip")
+st.markdown(f"**{dep.model.name}** on **{dep.chips} x {hw.name}**; every number on this page is **per chip** "
+            f"(a replica of {dep.chips} chips does {dep.chips}x the FLOPs over {dep.chips}x the bytes, so intensities "
+            f"are the same). Compute runs at **{'8-bit' if dep.eight_bit_compute else 'bf16'}** precision.")
+
+i_step = float(step_total.intensity_flop_per_byte)
+i_prefill = float(prefill_total.intensity_flop_per_byte)
+attained = float(step_total.attained_flops_per_s_per_chip)
+top = path.batch.size - 1
+side = (f"{ridge / i_step:.2g}x left of" if i_step < ridge else f"{i_step / ridge:.2g}x right of")
+limit = sweeps.decode_intensity_limit_flop_per_byte(dep, s.ctx)
+knee = float(metrics.batch_knee(dep, s.ctx)[0])
+if limit < ridge:
+    growth = (f"and no batch takes it past {limit:.3g} FLOP/byte at this context: each sequence still reads its own "
+              f"{fmt.bytes_(float(metrics.kv_bytes_per_sequence(dep, s.ctx)))} KV cache for its one token")
+else:
+    growth = (f"turning compute-bound at batch {fmt.count(knee)} (the batch knee)" if np.isfinite(knee)
+              else "without ever turning compute-bound")
+fits_to = sweeps.first_x_not_fitting(path.batch, path.fits)
+fit_note = (f" Open markers: batches from {fmt.count(fits_to)} up do not fit in HBM at this context."
+            if fits_to < float("inf") else "")
+chart(roofline_figure(dep, lo, hi, prefill_ops, decode_ops, prefill_total, path, s.batch, s.prompt, s.ctx),
+      f"At batch {s.batch} and {s.ctx:,} tokens of context one decode step moves {fmt.bytes_(float(step_total.cost.weight_bytes))} "
+      f"of weights and {fmt.bytes_(float(step_total.cost.kv_bytes))} of KV cache to do {float(step_total.cost.flops) / 1e12:.3g} TFLOP "
+      f"for {s.batch} tokens: {i_step:.3g} FLOP/byte, {side} the {ridge:,.0f} FLOP/byte ridge, so each chip attains "
+      f"{attained / 1e12:.3g} of its {peak / 1e12:,.0f} TFLOP/s ({fmt.percent(attained / peak)}). Prefill of one "
+      f"{s.prompt:,}-token prompt runs at {i_prefill:,.0f} FLOP/byte ({float(prefill_total.attained_flops_per_s_per_chip) / 1e12:.3g} "
+      f"TFLOP/s per chip). Growing the batch moves decode right along the red path, to {path.intensity_flop_per_byte[top]:.3g} "
+      f"FLOP/byte at batch {path.batch[top]:,.0f}, {growth}.{fit_note}", key="roofline")
+
+with st.expander("How to read this plot"):
+    st.markdown(
+        "- **Arithmetic intensity** = FLOPs / bytes moved to or from HBM (weights + KV cache + activations), FLOP/byte.\n"
+        "- **Roof** (solid) = min(peak FLOP/s, intensity x HBM bandwidth) of one chip at each precision it has; "
+        "the **ridge point** = peak / bandwidth: ops to its right are compute-bound, to its left memory-bound.\n"
+        f"- **Dashed roof** = the same at the scenario's achieved fractions (mfu {dep.efficiency.compute:g} of peak, "
+        f"mbu {dep.efficiency.weights_bw:g} of bandwidth). The model times each op on it; an op sits below it when "
+        "tensor parallelism replicates KV heads across chips.\n"
+        "- **Attained FLOP/s per chip** = the op's FLOPs / (chips x its time). Ops without FLOPs (the embedding lookup) "
+        "and the tensor-parallel all-reduces have no point; their times are in the table.\n"
+        "- **Decode path**: the whole decode step (all ops) at batch 1 to 4096 at this context: "
+        "Σ FLOPs / Σ bytes against Σ FLOPs / (chips x step time)."
+    )
+
+st.subheader("Per-op table")
+rows = [{"pass": "prefill", **r} for r in report.op_rows(first)] + [{"pass": "decode", **r} for r in report.op_rows(step)]
+labels = dict(zip(report.OP_TABLE_COLUMNS[1:-1], ("GFLOP", "weights MB", "KV MB", "activations MB", "FLOP/byte",
+                                                  "compute ms", "memory ms", "time ms")))
+formats = {c: st.column_config.NumberColumn(label, format="%.4g") for c, label in labels.items()}
+table(pd.DataFrame(rows), "roofline_ops",
+      f"Each op of the prefill of one {s.prompt:,}-token prompt ({fmt.ms(float(first.time_s))} = TTFT) and of one decode "
+      f"step at batch {s.batch} and context {s.ctx:,} ({fmt.ms(float(step.time_s))} = TPOT, which excludes TTFT), summed over "
+      f"all {dep.model.layers} layers and all {dep.chips} chips: GFLOP, MB of weights, KV cache and activations moved, "
+      "intensity in FLOP/byte, compute and memory time in ms; time = the larger of the two. A pass's time is the sum of "
+      "its rows. The CSV keeps the unit-suffixed column names.", column_config=formats, height="content")

@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 import logging
+import runpy
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from .sidebar import AppState
 
 STATE_KEY = "_app_state"
+APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
 log = logging.getLogger("llm_econ")
 
 
 def current() -> AppState:
     """The scenario the sidebar describes (set by app.py before the page runs)."""
+    if PagesManager.uses_pages_directory:
+        run_entry_point_instead()
     return st.session_state[STATE_KEY]
+
+
+def run_entry_point_instead() -> None:
+    """Serve this request through app.py, then stop this page's own run.
+
+    A `pages/` folder beside app.py puts Streamlit in its legacy multipage mode until app.py
+    first calls st.navigation. On a freshly started server the first request for /roofline
+    therefore runs pages/roofline.py alone, without the sidebar. Running app.py here draws the
+    sidebar and, through st.navigation, the same page (URL paths equal the file names); from
+    then on Streamlit runs app.py first on every request.
+    """
+    runpy.run_path(str(APP_PATH), run_name="__main__")
+    st.stop()
 
 
 def chart(figure, caption: str, key: str) -> None:

@@ -297,6 +297,10 @@ def render_sidebar(catalog: Catalog) -> AppState:
         hardware_widgets(catalog)
         model_widgets(catalog)
         number("chips", "Chips per replica (tensor parallel)", integer=True)
+        st.checkbox("Attention data-parallel (DP attention)", value=DEFAULT_SCENARIO.dp_attn, key="dp_attn", bind=BIND,
+                    help="`dp_attn`: each chip runs attention for its own sequences (its KV cache is not copied; "
+                         "attention weights are on every chip), FFN/experts stay split across chips. DeepSeek and "
+                         "SGLang serve MLA models this way.")
         radio("wbits", "Weight bits", (16, 8, 4), "Bits per weight (8 = FP8/INT8, 4 = weight-only 4-bit)")
         radio("kvbits", "KV-cache bits", (16, 8, 4), "Bits per cached K/V element")
         radio("abits", "Activation bits", (AUTO, 16, 8), "Compute precision; auto = 8 when weights are 8-bit and the chip has an 8-bit peak")

@@ -9,7 +9,7 @@ import pytest
 from .streamlit_page import (BATCH_LABEL, exceptions, first_chart_data, metric, nudge_slider, open_app, slider_input,
                             wait_idle)
 
-PAGES = ["", "roofline", "prefill-vs-decode", "long-context", "latency"]
+PAGES = ["", "roofline", "prefill_decode", "long_context", "latency", "serving", "disaggregation", "caching", "scaling", "validation"]
 
 
 def query_of(url: str) -> dict:
@@ -93,3 +93,23 @@ def test_a_csv_download_has_the_expected_columns(context, server_url):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == ["phase", "passes through the weights", "tokens", "wall_time_s", "chip_seconds_share"]
     assert [r["phase"] for r in rows] == ["prefill", "decode"]
+
+
+def test_a_deep_link_is_a_fresh_servers_first_request(browser):
+    """A new server's first request for a page (not the root) must still draw the sidebar."""
+    from .conftest import free_port, start_server, stop_server, wait_healthy
+
+    port = free_port()
+    process = start_server(port)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url, process)
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        open_app(page, f"{url}/long_context?batch=16")
+        assert exceptions(page) == 0
+        assert slider_input(page, BATCH_LABEL).get_attribute("aria-valuetext") == "16"
+        assert "context" in page.locator("h1").first.inner_text().lower()
+        context.close()
+    finally:
+        stop_server(process)
