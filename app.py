@@ -31,7 +31,7 @@ PAGES = {
 # URL paths equal the file names: on a freshly started server Streamlit's legacy `pages/` mode may
 # serve the first request by file name (see ui/page.py: current()).
 
-st.set_page_config(page_title="LLM inference economics", page_icon=":material/calculate:", layout="wide")
+st.set_page_config(page_title="LLM inference economics", layout="wide")
 
 
 @st.cache_resource

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .ops import kv_cache_tokens
-from .roofline import Deployment, decode_step, prefill
+from .roofline import Deployment, decode_step
 
 MEMORY_HEADROOM = 0.10  # vLLM reserves 10%: gpu_memory_utilization defaults to 0.9 (vLLM docs)
 SECONDS_PER_HOUR = 3600.0

@@ -53,3 +53,19 @@ def texts(at: AppTest) -> str:
 def chart_data(at: AppTest) -> list[str]:
     """The serialised plotly figures of the current run (one JSON string per chart)."""
     return [element.proto.spec for element in at.get("plotly_chart")]
+
+
+# A custom hardware + custom model link (every page must draw it), and a MoE variant.
+CUSTOM_LINK = {"hw": "custom", "hw_tflops": "400", "hw_tbps": "2", "hw_gb": "96", "hw_link_gbps": "200",
+               "model": "custom", "layers": "32", "d_model": "4096", "heads": "32", "kv_heads": "8",
+               "head_dim": "128", "ffn": "14336", "vocab": "128256", "chips": "2"}
+CUSTOM_MOE_LINK = {**CUSTOM_LINK, "hw_tflops": "500", "hw_link_gbps": "100", "experts": "8", "experts_active": "2"}
+
+
+def deployment(query: dict | None = None):
+    """(scenario, deployment) for a link's keys, as the model computes them outside the app."""
+    from model import load_catalog, parse_scenario_strict, resolve
+
+    catalog = load_catalog()
+    scenario = parse_scenario_strict(query or {}, catalog)
+    return scenario, resolve(scenario, catalog)

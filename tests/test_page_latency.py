@@ -8,7 +8,7 @@ from model import metrics as model_metrics, tiers
 from model.roofline import decode_step
 from ui import format as fmt
 
-from test_page_long_context import CUSTOM, deployment
+from apptest_harness import CUSTOM_LINK as CUSTOM, deployment
 
 PAGE = "pages/latency.py"
 

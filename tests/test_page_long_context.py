@@ -7,13 +7,11 @@ import numpy as np
 import pytest
 
 from apptest_harness import app, chart_data, metrics, texts
+from apptest_harness import CUSTOM_LINK as CUSTOM, deployment
 from model import load_catalog, parse_scenario_strict, resolve, tiers
 from ui import format as fmt
 
 PAGE = "pages/long_context.py"
-CUSTOM = {"hw": "custom", "hw_tflops": "400", "hw_tbps": "2", "hw_gb": "96", "hw_link_gbps": "200", "model": "custom",
-          "layers": "32", "d_model": "4096", "heads": "32", "kv_heads": "8", "head_dim": "128", "ffn": "14336",
-          "vocab": "128256", "chips": "2"}
 
 
 def values(field):
@@ -27,10 +25,6 @@ def boundary_slider(at):
     return next(s for s in at.select_slider if s.label.startswith("Tier boundary"))
 
 
-def deployment(query=None):
-    catalog = load_catalog()
-    scenario = parse_scenario_strict(query or {}, catalog)
-    return scenario, resolve(scenario, catalog)
 
 
 @pytest.mark.parametrize("query", [None, {"preset": "long-context-200k"}, {"preset": "deepseek-v3-moe"}, CUSTOM])

@@ -9,7 +9,8 @@ from apptest_harness import app, texts
 from model import load_catalog, report, sweeps
 from model.roofline import decode_step, prefill
 from plotly_spec import figures, trace, values
-from test_page_roofline import CUSTOM, MOE, deployment
+from apptest_harness import CUSTOM_MOE_LINK as CUSTOM, deployment
+from test_page_roofline import MOE
 from ui import format as fmt
 
 PAGE = "pages/prefill_decode.py"

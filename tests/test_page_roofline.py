@@ -4,22 +4,16 @@ import numpy as np
 import pytest
 
 from apptest_harness import app, texts
+from apptest_harness import CUSTOM_MOE_LINK as CUSTOM, deployment
 from model import load_catalog, parse_scenario_strict, report, resolve, sweeps
 from model.roofline import decode_step, prefill
 from plotly_spec import figures, trace, values
 
 PAGE = "pages/roofline.py"
 MOE = {"preset": "deepseek-v3-moe"}
-CUSTOM = {"hw": "custom", "hw_tflops": "500", "hw_tbps": "2", "hw_gb": "96", "hw_link_gbps": "100", "model": "custom",
-          "layers": "32", "d_model": "4096", "heads": "32", "kv_heads": "8", "head_dim": "128", "ffn": "14336",
-          "vocab": "128256", "experts": "8", "experts_active": "2", "chips": "2"}
 TERA = 1e12
 
 
-def deployment(query=None):
-    catalog = load_catalog()
-    scenario = parse_scenario_strict(query or {}, catalog)
-    return scenario, resolve(scenario, catalog)
 
 
 def roofline(at) -> dict:

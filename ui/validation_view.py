@@ -75,5 +75,6 @@ def error_table(before: pd.DataFrame, after: pd.DataFrame, by: str) -> pd.DataFr
         used = frame[frame["error_pct"].notna()].assign(abs_err=lambda f: f["error_pct"].abs())
         return used.groupby(by)["abs_err"].agg(n="count", median="median", max="max")
 
-    table = stats(before).join(stats(after), lsuffix="_default_pct", rsuffix="_calibrated_pct").reset_index()
+    table = stats(before).merge(stats(after), left_index=True, right_index=True,
+                                suffixes=("_default_pct", "_calibrated_pct")).reset_index()
     return table.rename(columns={"n_default_pct": "rows"}).drop(columns=["n_calibrated_pct"]).round(1)

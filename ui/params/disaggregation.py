@@ -1,5 +1,19 @@
-"""Page-local URL parameters of this page (see ui/params/__init__.py)."""
+"""Page-local URL parameters of the prefill/decode disaggregation page (see ui/params/__init__.py)."""
 
-from ui.page_params import PageParam  # noqa: F401
+from model import load_catalog
+from model.fields import Field
+from model.serving_views import KV_LINKS, SAME
+from ui.page_params import PageParam
 
-FIELDS: dict = {}
+RATE = PageParam(Field("dg_rate", float, 0.01, 100_000, unit="requests/s"), 10.0, "Request rate (requests/s)",
+                 "requests per second the whole fleet serves (Poisson arrivals)")
+PREFILL_HW = PageParam(Field("dg_hw", str, choices=(SAME, *load_catalog().hardware)), SAME, "Prefill hardware",
+                       "hardware of the prefill pool; same = the sidebar's (decode) hardware")
+PREFILL_CHIPS = PageParam(Field("dg_chips", int, 0, 1024, unit="chips"), 0, "Prefill chips per replica",
+                          "tensor-parallel chips per prefill replica; 0 = as many as the decode replica")
+LINK = PageParam(Field("dg_link", str, choices=tuple(KV_LINKS)), "scale-up", "KV-cache link",
+                 "what carries each prompt's KV cache from the prefill to the decode replica")
+AXIS = PageParam(Field("dg_axis", str, choices=("rate", "prompt")), "rate", "Sweep against",
+                 "x axis of the sweep charts: request rate or prompt length")
+
+FIELDS = {p.field.name: p for p in (RATE, PREFILL_HW, PREFILL_CHIPS, LINK, AXIS)}
