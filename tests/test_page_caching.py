@@ -6,7 +6,7 @@ import pytest
 from apptest_harness import app, chart_data, metrics, texts
 from apptest_harness import CUSTOM_LINK as CUSTOM, deployment
 from plotly_spec import figures, trace, values
-from model import caching, load_catalog, metrics as model_metrics, parse_scenario_strict, resolve
+from model import caching, metrics as model_metrics
 from model import economics_views as ev
 from ui import format as fmt
 

@@ -8,7 +8,7 @@ import pytest
 
 from apptest_harness import app, chart_data, metrics, texts
 from apptest_harness import CUSTOM_LINK as CUSTOM, deployment
-from model import load_catalog, parse_scenario_strict, resolve, tiers
+from model import tiers
 from ui import format as fmt
 
 PAGE = "pages/long_context.py"

@@ -5,7 +5,7 @@ import pytest
 
 from apptest_harness import app, texts
 from apptest_harness import CUSTOM_MOE_LINK as CUSTOM, deployment
-from model import load_catalog, parse_scenario_strict, report, resolve, sweeps
+from model import report, sweeps
 from model.roofline import decode_step, prefill
 from plotly_spec import figures, trace, values
 
