@@ -9,6 +9,8 @@ from ui import explain
 from ui import format as fmt
 from ui import tier_charts as tc
 from ui.page import card, chart, current, table
+from ui.page_params import number
+from ui.params.latency import FIELDS
 
 state = current()
 s, dep = state.scenario, state.deployment
@@ -42,8 +44,10 @@ st.markdown(f"A **speed tier** promises each user x times the tokens/s of today 
             "It runs the largest batch whose TPOT meets that and that fits in HBM (TPOT never falls as batch grows); its "
             f"**price multiple** = cost per output token at that batch / at batch {s.batch}, same context.")
 i = st.columns(2)
-fast = i[0].number_input("Fast tier: times faster per user", 1.0, 1000.0, 1.5, 0.1, key="fast_speedup", format="%.2f")
-slow = i[1].number_input("Economy tier: times slower per user", 1.0, 1000.0, 2.0, 0.5, key="economy_slowdown", format="%.2f")
+with i[0]:
+    fast = number(FIELDS["lt_fast"], format="%.2f")
+with i[1]:
+    slow = number(FIELDS["lt_economy"], format="%.2f")
 quotes = [tiers.speed_tier(dep, s.ctx, s.batch, fast), tiers.speed_tier(dep, s.ctx, s.batch, 1 / slow)]
 for column, quote in zip(i, quotes):
     text, possible = tc.tier_sentence(quote, s.batch, floor_s, batch_one_s)

@@ -47,7 +47,7 @@ def test_the_cards_are_the_model_numbers():
 def test_the_fast_tier_batch_is_the_largest_that_meets_the_target():
     scenario, dep = deployment()
     at = app(page=PAGE)
-    at.number_input(key="fast_speedup").set_value(1.3).run()
+    at.number_input(key="lt_fast").set_value(1.3).run()
     speed, _ = frames(at)
     fast = speed[speed["tier"] == "fast"].iloc[0]
     now_s = float(decode_step(dep, scenario.batch, scenario.ctx).time_s)
@@ -62,18 +62,18 @@ def test_the_fast_tier_batch_is_the_largest_that_meets_the_target():
 
 def test_a_target_below_the_floor_is_reported_impossible():
     at = app(page=PAGE)
-    at.number_input(key="fast_speedup").set_value(10.0).run()
+    at.number_input(key="lt_fast").set_value(10.0).run()
     warning = " ".join(w.value for w in at.warning)
     assert "Impossible" in warning and "below the latency floor" in warning
     speed, _ = frames(at)
     assert speed[speed["tier"] == "fast"].iloc[0]["status"] == "below_floor"
-    at.number_input(key="fast_speedup").set_value(2.5).run()  # 6.7 ms: above the 5.2 ms floor, below batch 1's 8.2 ms
+    at.number_input(key="lt_fast").set_value(2.5).run()  # 6.7 ms: above the 5.2 ms floor, below batch 1's 8.2 ms
     assert "below batch 1's TPOT" in " ".join(w.value for w in at.warning)
 
 
 def test_the_economy_tier_saves():
     at = app(page=PAGE)
-    at.number_input(key="economy_slowdown").set_value(1.5).run()
+    at.number_input(key="lt_economy").set_value(1.5).run()
     speed, _ = frames(at)
     economy = speed[speed["tier"] == "economy"].iloc[0]
     assert economy["batch"] > 64 and economy["price_multiple"] < 1
@@ -99,3 +99,12 @@ def test_batch_and_context_change_the_chart_data():
     at.select_slider(key="ctx").set_value(65536).run()
     after_ctx = chart_data(at)
     assert all(a != b for a, b in zip(after_ctx, after_batch)), "TPOT, frontier and chips all depend on context"
+
+
+def test_tier_targets_come_from_the_link_and_bad_ones_are_named():
+    at = app({"lt_fast": "3", "lt_economy": "4"}, page=PAGE)
+    assert at.number_input(key="lt_fast").value == 3.0 and at.number_input(key="lt_economy").value == 4.0
+    bad = app({"lt_fast": "0.5"}, page=PAGE)
+    notice = " ".join(str(w.value) for w in bad.warning)
+    assert "lt_fast" in notice and "[1, 1000]" in notice
+    assert bad.number_input(key="lt_fast").value == 1.5

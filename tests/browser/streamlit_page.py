@@ -46,3 +46,21 @@ def nudge_slider(page: Page, label: str, key: str = "ArrowRight") -> None:
 
 def exceptions(page: Page) -> int:
     return page.locator('[data-testid="stException"]').count()
+
+
+def wait_for_metric_change(page: Page, label: str, old: str) -> str:
+    """Until the metric card `label` no longer shows `old` (a rerun has drawn new numbers)."""
+    page.wait_for_function(
+        "([label, old]) => { const c = [...document.querySelectorAll('[data-testid=stMetric]')]"
+        ".find(e => e.innerText.includes(label)); return c && !c.innerText.includes(old); }",
+        arg=[label, old], timeout=LOAD_TIMEOUT_MS)
+    return metric(page, label)
+
+
+def go_to(page: Page, link: str, title_fragment: str) -> None:
+    """Click a navigation link and wait until the new page's title is drawn."""
+    page.get_by_role("link", name=link).click()
+    page.wait_for_function(
+        "t => { const h = document.querySelector('[data-testid=stMainBlockContainer] h1');"
+        " return h && h.innerText.includes(t); }", arg=title_fragment, timeout=LOAD_TIMEOUT_MS)
+    wait_idle(page)

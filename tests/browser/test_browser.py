@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from .streamlit_page import (BATCH_LABEL, exceptions, first_chart_data, metric, nudge_slider, open_app, slider_input,
-                            wait_idle)
+from .streamlit_page import (BATCH_LABEL, exceptions, first_chart_data, go_to, metric, nudge_slider, open_app,
+                             slider_input, wait_for_metric_change)
 
 PAGES = ["", "roofline", "prefill_decode", "long_context", "latency", "serving", "disaggregation", "caching", "scaling", "validation"]
 
@@ -29,12 +29,10 @@ def test_batch_slider_updates_metric_chart_and_address_bar(context, server_url):
     open_app(page, server_url)
     cost_before, chart_before = metric(page, "USD per 1M output tokens"), first_chart_data(page)
     nudge_slider(page, BATCH_LABEL)
-    page.wait_for_function(
-        "old => { const v = [...document.querySelectorAll('[data-testid=stMetric]')]"
-        ".find(e => e.innerText.includes('USD per 1M output tokens')); "
-        "return v && !v.innerText.includes(old); }", arg=cost_before, timeout=30_000)
-    wait_idle(page)
-    assert metric(page, "USD per 1M output tokens") != cost_before
+    assert wait_for_metric_change(page, "USD per 1M output tokens", cost_before) != cost_before
+    page.wait_for_function("old => { const g = document.querySelector('.js-plotly-plot');"
+                           " return g && JSON.stringify(g.data.map(t => [t.x, t.y])) !== old; }",
+                           arg=chart_before, timeout=30_000)
     assert first_chart_data(page) != chart_before
     assert query_of(page.url).get("batch") == slider_input(page, BATCH_LABEL).get_attribute("aria-valuetext")
 
@@ -42,9 +40,10 @@ def test_batch_slider_updates_metric_chart_and_address_bar(context, server_url):
 def test_the_address_bar_reopens_the_same_numbers_in_a_fresh_context(browser, context, server_url):
     page = context.new_page()
     open_app(page, f"{server_url}/?hw=h200&ctx=32768")
+    before = metric(page, "USD per 1M output tokens")
     nudge_slider(page, BATCH_LABEL, "ArrowLeft")
+    wait_for_metric_change(page, "USD per 1M output tokens", before)
     page.wait_for_function("() => location.search.includes('batch=')", timeout=30_000)
-    wait_idle(page)
     shared_url = page.url
     numbers = [metric(page, label) for label in ("USD per 1M output tokens", "TPOT", "Max batch at this context")]
     fresh = browser.new_context(viewport={"width": 1440, "height": 900})
@@ -59,9 +58,8 @@ def test_the_address_bar_reopens_the_same_numbers_in_a_fresh_context(browser, co
 def test_switching_pages_keeps_the_scenario_in_the_url(context, server_url):
     page = context.new_page()
     open_app(page, f"{server_url}/?model=mixtral-8x7b&batch=16")
-    for name in ("Roofline", "Long context", "Overview"):
-        page.get_by_role("link", name=name).click()
-        wait_idle(page)
+    for name, title in (("Roofline", "Roofline"), ("Long context", "Long context"), ("Overview", "LLM inference")):
+        go_to(page, name, title)
         assert query_of(page.url) == {"model": "mixtral-8x7b", "batch": "16"}, page.url
     assert "Mixtral 8x7B" in page.locator('[data-testid="stMainBlockContainer"]').inner_text()
 
