@@ -41,7 +41,7 @@ V09_TTFT_NOTE = ("FP8 = wbits 8, kvbits 8, abits 8 (the engines of the throughpu
 
 def exclusion(row: dict) -> str:
     """Why a reference row cannot be converted into one scenario; empty when it can."""
-    framework, metric, rid = row["framework"], row["metric"], int(row["id"])
+    framework, rid = row["framework"], int(row["id"])
     if framework.startswith("TensorRT-LLM 0.9"):
         return ""
     if rid == 319:

@@ -1,5 +1,7 @@
-"""Page-local URL parameters of this page (see ui/params/__init__.py)."""
+"""Page-local URL parameters of "Long context": none.
 
-from ui.page_params import PageParam  # noqa: F401
+Its one control, the tier boundary, restarts at each scenario's suggested boundary, so it is
+deliberately not part of links (the page says so).
+"""
 
 FIELDS: dict = {}
