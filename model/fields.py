@@ -39,7 +39,8 @@ def echo(raw: object, limit: int = 24) -> str:
 
 
 def _format_bound(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:g}"
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Field:
     choices: tuple | None = None
     unit: str = ""
     doc: str = ""
+    lo_open: bool = False  # (lo, hi] instead of [lo, hi]
 
     def accepted(self) -> str:
         """Human description of the accepted values, e.g. 'an integer in [1, 65536] sequences'."""
@@ -64,7 +66,8 @@ class Field:
         if self.kind is str:
             return "a lowercase id (letters, digits, '.', '_', '-')"
         noun = "an integer" if self.kind is int else "a number"
-        return f"{noun} in [{_format_bound(self.lo)}, {_format_bound(self.hi)}]{unit}"
+        left = "(" if self.lo_open else "["
+        return f"{noun} in {left}{_format_bound(self.lo)}, {_format_bound(self.hi)}]{unit}"
 
     def error(self, raw: object) -> FieldError:
         return FieldError(self.name, f"must be {self.accepted()}; got {echo(raw)}")
@@ -109,12 +112,14 @@ class Field:
             value = float(raw)
         except (TypeError, ValueError, OverflowError):
             raise self.error(raw) from None
-        if not math.isfinite(value):
+        # NaN never; an infinity only where a bound is itself infinite (integers are always finite)
+        if math.isnan(value) or (self.kind is int and math.isinf(value)):
             raise self.error(raw)
         if self.kind is int:
             if value != round(value):
                 raise self.error(raw)
             value = int(round(value))
-        if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
+        below = self.lo is not None and (value <= self.lo if self.lo_open else value < self.lo)
+        if below or (self.hi is not None and value > self.hi):
             raise self.error(raw)
         return value

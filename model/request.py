@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import metrics
+from .fields import Field
 from .roofline import Deployment, prefill
 
 MAX_BATCH = 65536  # same bound as the scenario key `batch`
@@ -47,28 +48,21 @@ class RequestCost:
         return self.usd_input + self.usd_output
 
 
+def _checked(field: Field, value):
+    """`value` parsed by `field`; model calls take numbers, so text and booleans are refused too."""
+    if isinstance(value, (bool, str)):
+        raise field.error(value)
+    return field.parse(value)
+
+
 def check_int(name: str, value, lo: int, hi: int, unit: str = "") -> int:
-    """`value` as an int in [lo, hi]; ValueError naming `name` and the range otherwise."""
-    try:
-        ok = not isinstance(value, (bool, str)) and float(value) == int(value) and lo <= int(value) <= hi
-    except (TypeError, ValueError, OverflowError):
-        ok = False
-    if not ok:
-        unit = f" {unit}" if unit else ""
-        raise ValueError(f"{name}: must be an integer in [{lo}, {hi}]{unit}; got {value!r}")
-    return int(value)
+    """`value` as an int in [lo, hi]; FieldError (a ValueError) naming `name` and the range otherwise."""
+    return _checked(Field(name, int, lo, hi, unit=unit), value)
 
 
 def check_float(name: str, value, lo: float, hi: float, unit: str = "", lo_open: bool = False) -> float:
-    """`value` as a float in [lo, hi] (or (lo, hi] when lo_open); ValueError naming `name` otherwise."""
-    try:
-        number = float(value) if not isinstance(value, (bool, str)) else float("nan")
-    except (TypeError, ValueError, OverflowError):
-        number = float("nan")
-    if not ((number > lo if lo_open else number >= lo) and number <= hi):
-        unit = f" {unit}" if unit else ""
-        raise ValueError(f"{name}: must be a number in {'(' if lo_open else '['}{lo:g}, {hi:g}]{unit}; got {value!r}")
-    return number
+    """`value` as a float in [lo, hi] (or (lo, hi] when lo_open); FieldError naming `name` otherwise."""
+    return float(_checked(Field(name, float, lo, hi, unit=unit, lo_open=lo_open), value))
 
 
 def request_cost(dep: Deployment, prompt_tokens: int, output_tokens: int, batch: int = 1,

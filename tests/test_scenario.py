@@ -92,3 +92,20 @@ def test_repeated_keys_take_the_last_value(catalog):
 def test_echo_is_short_and_inert():
     shown = echo("<img src=x onerror=alert(1)>" * 10)
     assert "<" not in shown and ">" not in shown and len(shown) < 40
+
+
+def test_field_open_lower_bound_and_infinite_bounds():
+    import math
+
+    from model.fields import Field, FieldError
+
+    rate = Field("rate", float, 0, math.inf, unit="requests/s", lo_open=True)
+    assert rate.parse("inf") == math.inf and rate.parse(0.5) == 0.5
+    with pytest.raises(FieldError, match=r"rate: must be a number in \(0, inf\] requests/s"):
+        rate.parse(0)
+    with pytest.raises(FieldError):
+        rate.parse("nan")
+    with pytest.raises(FieldError):
+        Field("n", int, 0, math.inf).parse(math.inf)  # integers are finite whatever the bound
+    with pytest.raises(FieldError):
+        Field("x", float, 0, 10).parse("inf")
