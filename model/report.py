@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import metrics
+from .request import request_cost
 from .roofline import Deployment, PassTiming, decode_step, prefill
 from .scenario import Scenario
 
@@ -71,11 +72,10 @@ def summarize(s: Scenario, dep: Deployment) -> dict:
     step_s = _scalar(step.time_s)
     first = prefill(dep, s.prompt, batch=1)
     prefill_s = _scalar(first.time_s)
-    batched_prefill_s = _scalar(prefill(dep, s.prompt, batch=s.batch).time_s)
+    request = request_cost(dep, s.prompt, s.out, s.batch)
     fit = _scalar(metrics.max_batch(dep, s.ctx))
-    usd_in = _scalar(metrics.cost_per_m_input_usd(dep, batched_prefill_s, s.batch, s.prompt))
+    usd_in = metrics.PER_MILLION * request.usd_input / s.prompt
     usd_out = _scalar(metrics.cost_per_m_output_usd(dep, step_s, s.batch))
-    mean_step_s = metrics.mean_decode_step_s(dep, s.batch, s.prompt, s.out)
     return {
         "decode_step_ms": step_s * 1e3,
         "prefill_ms": prefill_s * 1e3,
@@ -96,8 +96,8 @@ def summarize(s: Scenario, dep: Deployment) -> dict:
         "batch_knee": _scalar(metrics.batch_knee(dep, s.ctx)),
         "context_knee_tokens": metrics.context_knee_tokens(dep),
         "capacity_knee_tokens": metrics.capacity_knee_tokens(dep),
-        "request_s": prefill_s + s.out * mean_step_s,
-        "request_chip_s": dep.chips * (batched_prefill_s + s.out * mean_step_s) / s.batch,
+        "request_s": request.latency_s,
+        "request_chip_s": request.chip_s,
         "compute_dtype": "8-bit" if dep.eight_bit_compute else "bf16",
         "params_total_b": dep.model.total_params / 1e9,
         "params_active_b": dep.model.matmul_params_per_token / 1e9,

@@ -42,6 +42,7 @@ class RequestCost:
     usd_input: float
     usd_output: float
     chip_s: float
+    prefill_chip_s: float  # the prefill's part of chip_s
 
     @property
     def usd_total(self) -> float:
@@ -88,4 +89,5 @@ def request_cost(dep: Deployment, prompt_tokens: int, output_tokens: int, batch:
         usd_input=usd_per_s * batched_prefill_s / batch,
         usd_output=usd_per_s * out * tpot_s / batch,
         chip_s=dep.chips * (batched_prefill_s + out * tpot_s) / batch,
+        prefill_chip_s=dep.chips * batched_prefill_s / batch,
     )

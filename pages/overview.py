@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from model import metrics, report, roofline
+from model.request import request_cost
 from ui import charts, explain
 from ui import format as fmt
 from ui.page import card, chart, current, table
@@ -56,8 +57,9 @@ chart(fig, f"The prompt is read in one pass ({fmt.ms(ttft)}); then each of the {
            f"pass through all the weights, {fmt.ms(decode_s)} in total. A classification request would stop after "
            f"the first pass.", key="timeline")
 
-prefill_share_s = dep.chips * float(roofline.prefill(dep, s.prompt, batch=s.batch).time_s) / s.batch
-decode_share_s = row["request_chip_s"] - prefill_share_s
+request = request_cost(dep, s.prompt, s.out, s.batch)
+prefill_share_s = request.prefill_chip_s
+decode_share_s = request.chip_s - prefill_share_s
 passes = pd.DataFrame([
     {"phase": "prefill", "passes through the weights": 1, "tokens": s.prompt, "wall_time_s": ttft,
      "chip_seconds_share": prefill_share_s},

@@ -16,7 +16,7 @@ import streamlit as st
 from model import Catalog, Deployment, Scenario, parse_scenario, resolve
 from model.fields import FieldError, echo
 from model.scenario import (CUSTOM, CUSTOM_HW_KEYS, CUSTOM_MODEL_KEYS, DEFAULT_SCENARIO, SCENARIO_FIELDS, baseline,
-                            efficiency_of, format_value, hardware_of, model_of)
+                            efficiency_of, format_value, hardware_of)
 
 from . import calibration_panel
 from .page_params import all_params
@@ -80,8 +80,9 @@ def read_widgets() -> dict:
     return {key: scenario_value(key, st.session_state.get(key)) for key in SCENARIO_FIELDS}
 
 
-def max_context(catalog: Catalog, scenario: Scenario) -> int:
-    return model_of(scenario, catalog).max_context if scenario.model != CUSTOM else int(SCENARIO_FIELDS["ctx"].hi)
+def context_limit(catalog: Catalog, model_id: str | None) -> int:
+    """The context slider's top: the model preset's maximum, or the `ctx` key's for a custom model."""
+    return catalog.models[model_id].max_context if model_id in catalog.models else int(SCENARIO_FIELDS["ctx"].hi)
 
 
 def seed_from_url(catalog: Catalog) -> None:
@@ -103,7 +104,7 @@ def seed_from_url(catalog: Catalog) -> None:
     messages += [f"{echo(key)}: not a scenario key" for key in unknown[:5]]
     if len(unknown) > 5:
         messages.append(f"and {len(unknown) - 5} more unknown keys")
-    limit = max_context(catalog, scenario)
+    limit = context_limit(catalog, scenario.model)
     if scenario.ctx > limit:
         messages.append(f"ctx: {scenario.ctx} exceeds the model's maximum context {limit}; using {limit}")
         scenario = scenario.replace(ctx=limit)
@@ -182,8 +183,7 @@ def model_changed(catalog: Catalog) -> None:
         shapes = (m.layers, m.d_model, m.heads, kv_heads, head_dim, ffn, m.vocab, m.experts, m.experts_active)
         for key, value in zip(CUSTOM_MODEL_KEYS, shapes):
             st.session_state[key] = value
-    model = st.session_state.get("model")
-    limit = catalog.models[model].max_context if model in catalog.models else int(SCENARIO_FIELDS["ctx"].hi)
+    limit = context_limit(catalog, st.session_state.get("model"))
     if st.session_state.get("ctx", 0) > limit:
         st.session_state["ctx"] = limit
 
@@ -305,7 +305,7 @@ def render_sidebar(catalog: Catalog) -> AppState:
         radio("kvbits", "KV-cache bits", (16, 8, 4), "Bits per cached K/V element")
         radio("abits", "Activation bits", (AUTO, 16, 8), "Compute precision; auto = 8 when weights are 8-bit and the chip has an 8-bit peak")
         log_slider("batch", "Batch (sequences per decode step)", BATCH_GRID, "Sequences decoded together in one step (log scale)")
-        limit = max_context(catalog, parse_scenario(read_widgets(), catalog)[0])
+        limit = context_limit(catalog, parse_scenario(read_widgets(), catalog)[0].model)
         log_slider("ctx", "Context (tokens in each KV cache)", log_grid(MIN_CTX, limit), f"Tokens already cached per sequence, up to the model's {limit:,}")
         number("prompt", "Prompt tokens per request", integer=True)
         number("out", "Output tokens per request", integer=True)
