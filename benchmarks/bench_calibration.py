@@ -11,11 +11,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from model import load_catalog  # noqa: E402
-from model.calibration import build_problem, by_hardware, fit_hardware, leave_one_model_out  # noqa: E402
-from model.validation import error_summary, read_measurements, select  # noqa: E402
-
 from bench_model import median_ms  # noqa: E402  (benchmarks/ is on the path when run as a script)
+
+from model import load_catalog  # noqa: E402
+from model.calibration.fit import (  # noqa: E402
+    build_problem,
+    by_hardware,
+    fit_hardware,
+    leave_one_model_out,
+)
+from model.calibration.measurements import read_measurements, select  # noqa: E402
+from model.calibration.validate import error_summary
 
 FRAMEWORK = "TensorRT-LLM 0.9"
 

@@ -12,7 +12,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from model import load_catalog, parse_scenario_strict, resolve, summarize  # noqa: E402
-from model import metrics, roofline  # noqa: E402
+from model.core import (
+    metrics,
+    roofline,  # noqa: E402
+)
 
 REPEATS = 200
 

@@ -16,7 +16,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from model import load_catalog, parse_scenario_strict, resolve  # noqa: E402
-from model.serving import POLICIES, LengthDist, Workload, simulate  # noqa: E402
+from model.serving.simulate import POLICIES, LengthDist, Workload, simulate  # noqa: E402
 
 REQUESTS = (1_000, 10_000, 20_000)
 REPEATS = 5

@@ -21,7 +21,15 @@ from playwright.async_api import async_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port, start_server, stop_server, wait_healthy  # noqa: E402
+from conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    free_port,
+    start_server,
+    stop_server,
+    wait_healthy,
+)
 
 SLIDER = 'input[type="range"][aria-label="Batch (sequences per decode step)"]'
 COST_CARD = "USD per 1M output tokens"

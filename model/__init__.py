@@ -5,10 +5,13 @@ Entry points: `load_catalog()` for presets, `parse_scenario()` / `resolve()` for
 output column. `python -m model --help` for the command line.
 """
 
-from .presets import Catalog, PresetError, load_catalog
-from .report import OUTPUT_COLUMNS, summarize
-from .roofline import Deployment, Efficiency, decode_step, prefill
-from .scenario import Scenario, ScenarioError, parse_scenario, parse_scenario_strict, resolve
+from model.catalog.presets import Catalog, PresetError, load_catalog
+from model.core.deployment import Deployment, Efficiency
+from model.core.roofline import decode_step, prefill
+from model.report.summary import OUTPUT_COLUMNS, summarize
+from model.schema.parse import parse_scenario, parse_scenario_strict
+from model.schema.resolve import ScenarioError, resolve
+from model.schema.scenario import Scenario
 
 __all__ = [
     "Catalog", "Deployment", "Efficiency", "OUTPUT_COLUMNS", "PresetError", "Scenario", "ScenarioError",

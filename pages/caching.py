@@ -4,14 +4,16 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import caching, metrics
-from model import economics_views as ev
-from model.request import request_cost
+from model.caching import caches as caching
+from model.caching import views as ev
+from model.core import metrics
+from model.core.request import request_cost
 from ui import caching_view as view
 from ui import format as fmt
 from ui.page import card, chart, current, table
 from ui.page_params import choice, log_choice, number, slider
-from ui.params.caching import CACHE_GRID, CATALOGUE_GRID, FIELDS as P, REASONING_GRID
+from ui.params.caching import CACHE_GRID, CATALOGUE_GRID, REASONING_GRID
+from ui.params.caching import FIELDS as P
 
 state = current()
 s, dep = state.scenario, state.deployment

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from model import metrics, roofline, serving_views
+from model.core import metrics, roofline
+from model.serving import views as serving_views
 from ui import disagg_plots as dp
 from ui import format as fmt
 from ui.page import card, chart, current, table

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import report, tiers
+from model.pricing import tiers
+from model.report import summary as report
 from ui import explain
 from ui import format as fmt
 from ui import tier_charts as tc

@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import metrics, report, tiers
+from model.core import metrics
+from model.pricing import tiers
+from model.report import summary as report
 from ui import format as fmt
 from ui import tier_charts as tc
 from ui.page import card, chart, current, table

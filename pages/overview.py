@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from model import metrics, report, roofline
-from model.request import request_cost
+from model.core import metrics, roofline
+from model.core.request import request_cost
+from model.report import summary as report
 from ui import charts, explain
 from ui import format as fmt
 from ui.page import card, chart, current, table

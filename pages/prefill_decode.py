@@ -6,10 +6,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import roofline, sweeps
+from model.core import roofline
+from model.pricing import sweeps
 from ui import format as fmt
 from ui.page import chart, current, table
-from ui.price_plots import PART_LABELS, api_ratio_figure, breakdown_figure, from_to, price_figure
+from ui.price_plots import (
+    PART_LABELS,
+    api_ratio_figure,
+    breakdown_figure,
+    from_to,
+    price_figure,
+)
 
 state = current()
 s, dep = state.scenario, state.deployment

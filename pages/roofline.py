@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model import metrics, report, roofline, sweeps
+from model.core import metrics, roofline
+from model.pricing import sweeps
+from model.report import summary as report
 from ui import format as fmt
 from ui.page import chart, current, table
 from ui.roofline_plot import roofline_figure

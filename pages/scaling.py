@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from model import scaling
-from model import economics_views as ev
+from model.caching import views as ev
+from model.scaling import laws as scaling
 from ui import format as fmt
 from ui import scaling_view as view
 from ui.page import card, chart, current, table
 from ui.page_params import choice, log_choice, slider
-from ui.params.scaling import DEMAND_GRID, FIELDS as P, REFERENCE_GRID
+from ui.params.scaling import DEMAND_GRID, REFERENCE_GRID
+from ui.params.scaling import FIELDS as P
 
 state = current()
 s, dep = state.scenario, state.deployment

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from model.serving import DEFAULT_BLOCK_TOKENS
+from model.serving.simulate import DEFAULT_BLOCK_TOKENS
 from ui import format as fmt
 from ui import serving_plots as sp
 from ui.page import card, chart, current, table

@@ -3,9 +3,15 @@
 import pandas as pd
 import streamlit as st
 
-from model.validation import exclusion_summary
+from model.calibration.validate import exclusion_summary
 from ui.page import chart, current, table
-from ui.validation_view import comparison, compare_uploaded, error_table, measurements, scatter
+from ui.validation_view import (
+    compare_uploaded,
+    comparison,
+    error_table,
+    measurements,
+    scatter,
+)
 
 state = current()
 st.title("Validation against published measurements")

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from model import load_catalog, parse_scenario_strict, resolve  # noqa: E402
-from model.roofline import Efficiency  # noqa: E402
+from model.core.deployment import Efficiency  # noqa: E402
 
 PRESETS = os.environ.get("TEST_PRESETS_DIR", str(ROOT / "presets"))
 

@@ -1,8 +1,8 @@
 """The dashboard through its entry point: every page, every named scenario, links and bad links."""
 
 import pytest
-
 from apptest_harness import PAGES, app, chart_data, metrics, texts
+
 from model import load_catalog
 
 SCENARIOS = [None] + list(load_catalog().scenarios)

@@ -4,13 +4,18 @@ import math
 
 import numpy as np
 import pytest
-
-from model import metrics, roofline
-from model.caching import (answer_cache, generalized_harmonic, prefix_cache, reasoning_cost, reasoning_curve,
-                           zipf_hit_rate)
-from model.request import request_cost
-
 from conftest import deploy
+
+from model.caching.caches import (
+    answer_cache,
+    generalized_harmonic,
+    prefix_cache,
+    reasoning_cost,
+    reasoning_curve,
+    zipf_hit_rate,
+)
+from model.core import metrics, roofline
+from model.core.request import request_cost
 
 EULER_GAMMA = 0.5772156649015329
 

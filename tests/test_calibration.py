@@ -11,13 +11,26 @@ from conftest import ROOT
 from test_cli import run, write_csv
 
 from model import parse_scenario_strict, resolve
-from model.calibration import (
-    MAX_HARDWARE, PARAMETERS, Calibration, CalibrationError, build_problem, by_hardware, calibrate,
-    calibration_from_json, fit_hardware, leave_one_model_out, load_calibration, save_calibration,
+from model.calibration.file_format import (
+    MAX_HARDWARE,
+    Calibration,
+    CalibrationError,
+    calibration_from_json,
+    load_calibration,
+    save_calibration,
     shipped_calibrations,
 )
-from model.roofline import Efficiency
-from model.validation import Measurement, error_summary, phase_time_s, read_measurements, select, validate
+from model.calibration.fit import (
+    build_problem,
+    by_hardware,
+    calibrate,
+    fit_hardware,
+    leave_one_model_out,
+)
+from model.calibration.measurements import Measurement, read_measurements, select
+from model.calibration.parameters import PARAMETERS
+from model.calibration.validate import error_summary, phase_time_s, validate
+from model.core.deployment import Efficiency
 
 TRUE = Efficiency(compute=0.45, weights_bw=0.7, kv_bw=0.55, layer_overhead_s=2e-5)
 SHIPPED_HW = {"a100-80gb", "h100-sxm", "h200", "l40s"}

@@ -6,7 +6,7 @@ import sys
 
 from conftest import PRESETS, ROOT
 
-from model.report import OUTPUT_NAMES
+from model.report.summary import OUTPUT_NAMES
 
 
 def run(*args):
@@ -93,7 +93,7 @@ def test_explain_bad_key_is_a_clear_error():
 
 
 def test_readme_documents_every_key_and_output_column():
-    from model.scenario import SCENARIO_FIELDS
+    from model.schema.scenario import SCENARIO_FIELDS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in list(SCENARIO_FIELDS) + list(OUTPUT_NAMES):

@@ -3,11 +3,16 @@
 import math
 
 import pytest
-
-from model import metrics, roofline
-from model.disaggregation import colocated, compare, disaggregated, kv_transfer_s, md1_wait_s
-
 from conftest import deploy
+
+from model.core import metrics, roofline
+from model.disaggregation.plan import (
+    colocated,
+    compare,
+    disaggregated,
+    kv_transfer_s,
+    md1_wait_s,
+)
 
 PROMPT, OUT, RATE, BATCH = 4096, 512, 10.0, 64
 

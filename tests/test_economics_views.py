@@ -4,12 +4,12 @@ import math
 
 import numpy as np
 import pytest
-
-from model import caching, scaling
-from model import economics_views as ev
-from model.scaling import BESIROGLU, HOFFMANN
-
 from conftest import deploy
+
+from model.caching import caches as caching
+from model.caching import views as ev
+from model.scaling import laws as scaling
+from model.scaling.laws import BESIROGLU, HOFFMANN
 
 
 @pytest.fixture(scope="module")

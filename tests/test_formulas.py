@@ -4,11 +4,10 @@ import dataclasses
 
 import numpy as np
 import pytest
-
-from model import metrics, roofline
-from model.ops import experts_touched
-
 from conftest import deploy, v5e
+
+from model.core import metrics, roofline
+from model.core.ops import experts_touched
 
 # A 30B dense model with exactly 100 kB/token of int8 KV (W3): 25 layers x 16 KV heads x 125 dims x 2 x 1 B.
 # 16 KV heads so that 16-way tensor parallelism splits the cache without copies, as the quiz assumes.

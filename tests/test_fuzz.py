@@ -7,10 +7,10 @@ numbers on screen, and show the notice whenever the model's parser rejected some
 import random
 
 import pytest
-
 from apptest_harness import app, metrics, texts
+
 from model import load_catalog, parse_scenario
-from model.scenario import SCENARIO_FIELDS
+from model.schema.scenario import SCENARIO_FIELDS
 
 CASES = 1000
 CHUNKS = 10

@@ -2,12 +2,13 @@
 
 import numpy as np
 import pytest
-
-from apptest_harness import app, chart_data, metrics, texts
-from apptest_harness import CUSTOM_LINK as CUSTOM, deployment
+from apptest_harness import CUSTOM_LINK as CUSTOM
+from apptest_harness import app, chart_data, deployment, metrics, texts
 from plotly_spec import figures, trace, values
-from model import caching, metrics as model_metrics
-from model import economics_views as ev
+
+from model.caching import caches as caching
+from model.caching import views as ev
+from model.core import metrics as model_metrics
 from ui import format as fmt
 
 PAGE = "pages/caching.py"

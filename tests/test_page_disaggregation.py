@@ -1,14 +1,13 @@
 """The disaggregation page through the entry point: pools, latencies, costs, the sweep, links and bad values."""
 
 import pytest
-
-from apptest_harness import app, metrics, texts
-from model import disaggregation
-from model.roofline import prefill
+from apptest_harness import CUSTOM_LINK as CUSTOM
+from apptest_harness import app, deployment, metrics, texts
 from plotly_spec import figures, trace, values
-from ui import format as fmt
 
-from apptest_harness import CUSTOM_LINK as CUSTOM, deployment
+from model.core.roofline import prefill
+from model.disaggregation import plan as disaggregation
+from ui import format as fmt
 
 PAGE = "pages/disaggregation.py"
 CHARTS = {"disagg_ttft", "disagg_tpot", "disagg_sweep_latency", "disagg_sweep_cost"}

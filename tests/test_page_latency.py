@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
+from apptest_harness import CUSTOM_LINK as CUSTOM
+from apptest_harness import app, chart_data, deployment, metrics, texts
 
-from apptest_harness import app, chart_data, metrics, texts
-from model import metrics as model_metrics, tiers
-from model.roofline import decode_step
+from model.core import metrics as model_metrics
+from model.core.roofline import decode_step
+from model.pricing import tiers
 from ui import format as fmt
-
-from apptest_harness import CUSTOM_LINK as CUSTOM, deployment
 
 PAGE = "pages/latency.py"
 

@@ -5,10 +5,10 @@ import json
 
 import numpy as np
 import pytest
+from apptest_harness import CUSTOM_LINK as CUSTOM
+from apptest_harness import app, chart_data, deployment, metrics, texts
 
-from apptest_harness import app, chart_data, metrics, texts
-from apptest_harness import CUSTOM_LINK as CUSTOM, deployment
-from model import tiers
+from model.pricing import tiers
 from ui import format as fmt
 
 PAGE = "pages/long_context.py"

@@ -4,13 +4,15 @@ import math
 
 import numpy as np
 import pytest
-
-from apptest_harness import app, texts
-from model import load_catalog, report, sweeps
-from model.roofline import decode_step, prefill
+from apptest_harness import CUSTOM_MOE_LINK as CUSTOM
+from apptest_harness import app, deployment, texts
 from plotly_spec import figures, trace, values
-from apptest_harness import CUSTOM_MOE_LINK as CUSTOM, deployment
 from test_page_roofline import MOE
+
+from model import load_catalog
+from model.core.roofline import decode_step, prefill
+from model.pricing import sweeps
+from model.report import summary as report
 from ui import format as fmt
 
 PAGE = "pages/prefill_decode.py"

@@ -2,12 +2,13 @@
 
 import numpy as np
 import pytest
-
-from apptest_harness import app, texts
-from apptest_harness import CUSTOM_MOE_LINK as CUSTOM, deployment
-from model import report, sweeps
-from model.roofline import decode_step, prefill
+from apptest_harness import CUSTOM_MOE_LINK as CUSTOM
+from apptest_harness import app, deployment, texts
 from plotly_spec import figures, trace, values
+
+from model.core.roofline import decode_step, prefill
+from model.pricing import sweeps
+from model.report import summary as report
 
 PAGE = "pages/roofline.py"
 MOE = {"preset": "deepseek-v3-moe"}

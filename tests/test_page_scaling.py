@@ -2,12 +2,13 @@
 
 import numpy as np
 import pytest
-
-from apptest_harness import app, chart_data, metrics, texts
 from apptest_harness import CUSTOM_LINK as CUSTOM
+from apptest_harness import app, chart_data, metrics, texts
 from plotly_spec import figures, trace, values
-from model import economics_views as ev
-from model import load_catalog, parse_scenario_strict, resolve, scaling
+
+from model import load_catalog, parse_scenario_strict, resolve
+from model.caching import views as ev
+from model.scaling import laws as scaling
 
 PAGE = "pages/scaling.py"
 

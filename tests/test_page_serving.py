@@ -3,15 +3,15 @@
 import math
 
 import pytest
-
+from apptest_harness import CUSTOM_LINK as CUSTOM
 from apptest_harness import app, metrics, texts
-from model import load_catalog, parse_scenario_strict, resolve, serving
-from model import serving_views as sv
 from plotly_spec import figures, values
+
+from model import load_catalog, parse_scenario_strict, resolve
+from model.serving import simulate as serving
+from model.serving import views as sv
 from ui import format as fmt
 from ui.serving_plots import CAPACITY_REQUESTS
-
-from apptest_harness import CUSTOM_LINK as CUSTOM
 
 PAGE = "pages/serving.py"
 

@@ -4,7 +4,8 @@ import json
 import re
 
 from apptest_harness import app, metrics, texts
-from model.calibration import load_shipped
+
+from model.calibration.file_format import load_shipped
 
 UPLOAD_KEY = "_calibration_upload"
 

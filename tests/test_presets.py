@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from model import PresetError, load_catalog
-from model.presets import PRESET_DIR
+from model.catalog.presets import PRESET_DIR
 
 REQUIRED_HARDWARE = {"a100-80gb", "h100-sxm", "h100-pcie", "h200", "b200", "gb200", "l40s", "rtx-4090", "mi300x",
                      "mi325x", "mi355x", "tpu-v5e", "tpu-v5p", "tpu-v6e", "gaudi3"}
@@ -79,7 +79,8 @@ def test_missing_source_is_rejected(tmp_path):
     path = target / "models.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
-    import csv, io
+    import csv
+    import io
     rows = list(csv.DictReader(io.StringIO("\n".join(lines))))
     rows[0]["source"] = ""
     out = io.StringIO()

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-
-from model import metrics, roofline, summarize, parse_scenario_strict, resolve
-
 from conftest import deploy
+
+from model import parse_scenario_strict, resolve, summarize
+from model.core import metrics, roofline
 
 BATCHES = np.unique(np.geomspace(1, 4096, 60).round())
 CONTEXTS = np.unique(np.geomspace(1, 1_000_000, 60).round())

@@ -2,13 +2,24 @@
 
 import numpy as np
 import pytest
-
-from model import metrics, roofline
-from model.scaling import (BESIROGLU, HOFFMANN, chinchilla_plan, compute_optimal, compute_optimal_tokens,
-                           fit_named, lifetime_optimal, lifetime_plan, loss, min_params_for_loss,
-                           tokens_to_reach_loss, usd_per_inference_flop, usd_per_training_flop)
-
 from conftest import deploy
+
+from model.core import metrics, roofline
+from model.scaling.laws import (
+    BESIROGLU,
+    HOFFMANN,
+    chinchilla_plan,
+    compute_optimal,
+    compute_optimal_tokens,
+    fit_named,
+    lifetime_optimal,
+    lifetime_plan,
+    loss,
+    min_params_for_loss,
+    tokens_to_reach_loss,
+    usd_per_inference_flop,
+    usd_per_training_flop,
+)
 
 CHINCHILLA_FLOPS = 5.76e23
 

@@ -2,8 +2,15 @@
 
 import pytest
 
-from model import Scenario, ScenarioError, parse_scenario, parse_scenario_strict, resolve
-from model.fields import echo
+from model import (
+    Scenario,
+    ScenarioError,
+    parse_scenario,
+    parse_scenario_strict,
+    resolve,
+)
+from model.base.fields import echo
+from model.schema.parse import scenario_params
 
 
 def fields_of(errors):
@@ -13,7 +20,7 @@ def fields_of(errors):
 def test_empty_input_is_the_default_scenario(catalog):
     scenario, errors = parse_scenario({}, catalog)
     assert scenario == Scenario() and errors == []
-    assert scenario.to_params(catalog) == {}
+    assert scenario_params(scenario, catalog) == {}
 
 
 def test_values_are_parsed_and_round_trip_through_params(catalog):
@@ -22,8 +29,8 @@ def test_values_are_parsed_and_round_trip_through_params(catalog):
     scenario, errors = parse_scenario(raw, catalog)
     assert errors == []
     assert (scenario.hw, scenario.chips, scenario.batch, scenario.price, scenario.mfu) == ("b200", 2, 128, 4.5, 0.5)
-    assert parse_scenario(scenario.to_params(catalog), catalog)[0] == scenario
-    assert scenario.to_params(catalog) == raw
+    assert parse_scenario(scenario_params(scenario, catalog), catalog)[0] == scenario
+    assert scenario_params(scenario, catalog) == raw
 
 
 @pytest.mark.parametrize(
@@ -55,7 +62,7 @@ def test_preset_then_user_changes(catalog):
     scenario, errors = parse_scenario({"preset": "fast-tier-70b", "batch": "2"}, catalog)
     assert errors == []
     assert scenario.batch == 2 and scenario.chips == 8 and scenario.preset == "fast-tier-70b"
-    assert scenario.to_params(catalog) == {"preset": "fast-tier-70b", "batch": "2"}
+    assert scenario_params(scenario, catalog) == {"preset": "fast-tier-70b", "batch": "2"}
 
 
 def test_custom_hardware_and_model(catalog):
@@ -97,7 +104,7 @@ def test_echo_is_short_and_inert():
 def test_field_open_lower_bound_and_infinite_bounds():
     import math
 
-    from model.fields import Field, FieldError
+    from model.base.fields import Field, FieldError
 
     rate = Field("rate", float, 0, math.inf, unit="requests/s", lo_open=True)
     assert rate.parse("inf") == math.inf and rate.parse(0.5) == 0.5

@@ -4,12 +4,18 @@ import math
 
 import numpy as np
 import pytest
-
-from model import metrics, roofline
-from model.serving import (LengthDist, StepTimes, Workload, compare_policies, simulate, simulate_continuous,
-                           simulate_static)
-
 from conftest import deploy
+
+from model.core import metrics, roofline
+from model.serving.simulate import (
+    LengthDist,
+    StepTimes,
+    Workload,
+    compare_policies,
+    simulate,
+    simulate_continuous,
+    simulate_static,
+)
 
 EXPONENTIAL_256 = LengthDist.exponential(256)
 

@@ -4,11 +4,12 @@ import math
 
 import numpy as np
 import pytest
-
-from model import disaggregation, parse_scenario_strict, prefill, resolve, serving
-from model import serving_views as sv
-
 from conftest import deploy
+
+from model import parse_scenario_strict, prefill, resolve
+from model.disaggregation import plan as disaggregation
+from model.serving import simulate as serving
+from model.serving import views as sv
 
 PROMPT, OUT, RATE, BATCH = 4096, 1024, 10.0, 64
 

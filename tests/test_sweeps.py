@@ -5,10 +5,13 @@ import math
 
 import numpy as np
 import pytest
-
 from conftest import deploy
-from model import metrics, parse_scenario_strict, report, resolve, sweeps
-from model.roofline import decode_step, prefill
+
+from model import parse_scenario_strict, resolve
+from model.core import metrics
+from model.core.roofline import decode_step, prefill
+from model.pricing import sweeps
+from model.report import summary as report
 
 
 @pytest.fixture(scope="module")

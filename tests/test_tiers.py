@@ -4,11 +4,12 @@ import math
 
 import numpy as np
 import pytest
-
-from model import metrics, parse_scenario_strict, resolve, summarize, tiers
-from model.roofline import decode_step
-
 from conftest import deploy
+
+from model import parse_scenario_strict, resolve, summarize
+from model.core import metrics
+from model.core.roofline import decode_step
+from model.pricing import tiers
 
 CTX = tiers.context_grid_tokens(1_000_000, 201)
 

@@ -6,10 +6,15 @@ from conftest import ROOT
 from test_cli import read_csv, run, write_csv
 
 from model import parse_scenario_strict, resolve
-from model.roofline import decode_step, prefill
-from model.validation import (
-    Measurement, ValidationRow, error_summary, phase_time_s, predict, read_measurements, select, validate,
+from model.calibration.measurements import Measurement, read_measurements, select
+from model.calibration.validate import (
+    ValidationRow,
+    error_summary,
+    phase_time_s,
+    predict,
+    validate,
 )
+from model.core.roofline import decode_step, prefill
 
 SHIPPED = ROOT / "presets" / "measurements.csv"
 REFERENCE_ROWS = 325  # rows of shared/reference/measurements.csv, every one carried

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model import economics_views as ev
-from model.caching import AnswerCacheResult
+from model.caching import views as ev
+from model.caching.caches import AnswerCacheResult
 
 from . import charts
 from . import format as fmt

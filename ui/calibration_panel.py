@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from model.calibration import Calibration, CalibrationError, calibration_from_json, load_shipped
+from model.calibration.file_format import (
+    Calibration,
+    CalibrationError,
+    calibration_from_json,
+    load_shipped,
+)
 
 KEY = "cal"
 NONE = "none"

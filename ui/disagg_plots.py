@@ -7,8 +7,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from model import disaggregation, serving_views
-from model.disaggregation import ServingPlan
+from model.disaggregation import plan as disaggregation
+from model.disaggregation.plan import ServingPlan
+from model.serving import views as serving_views
 
 from . import format as fmt
 from .charts import PALETTE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from model import Deployment, Scenario
-from model.roofline import PassTiming
+from model.core.roofline import PassTiming
 
 from . import format as fmt
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from model.fields import Field
+from model.base.fields import Field
 
 BIND = "query-params"
 
@@ -23,7 +23,14 @@ class PageParam:
 
 def all_params() -> dict[str, PageParam]:
     """Every page's declared parameters, by URL key."""
-    from ui.params import caching, disaggregation, latency, long_context, scaling, serving
+    from ui.params import (
+        caching,
+        disaggregation,
+        latency,
+        long_context,
+        scaling,
+        serving,
+    )
 
     params = {}
     for module in (serving, disaggregation, caching, scaling, long_context, latency):

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from model.sweeps import PriceSweep, RatioGroup
+from model.pricing.sweeps import PriceSweep, RatioGroup
 
 from . import charts
 

@@ -6,7 +6,13 @@ import numpy as np
 import plotly.graph_objects as go
 
 from model import Deployment
-from model.sweeps import DecodePath, OpPoint, PassTotals, compute_roofs_flops_per_s, roof_curve
+from model.pricing.sweeps import (
+    DecodePath,
+    OpPoint,
+    PassTotals,
+    compute_roofs_flops_per_s,
+    roof_curve,
+)
 
 from . import charts
 

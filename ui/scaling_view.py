@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from model import economics_views as ev
-from model import scaling
+from model.caching import views as ev
+from model.scaling import laws as scaling
 
 from . import charts
 from . import format as fmt

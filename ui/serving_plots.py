@@ -8,10 +8,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from model import serving, serving_views
+from model.serving import simulate as serving
+from model.serving import views as serving_views
 
-from . import format as fmt
 from . import charts
+from . import format as fmt
 from .charts import HEIGHT
 
 CAPACITY_REQUESTS = 2000  # the saturated (all-at-once) comparison uses at most this many of the requests

@@ -14,9 +14,17 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from model import Catalog, Deployment, Scenario, parse_scenario, resolve
-from model.fields import FieldError, echo
-from model.scenario import (CUSTOM, CUSTOM_HW_KEYS, CUSTOM_MODEL_KEYS, DEFAULT_SCENARIO, SCENARIO_FIELDS, baseline,
-                            efficiency_of, format_value, hardware_of)
+from model.base.fields import FieldError, echo
+from model.schema.parse import baseline, scenario_params
+from model.schema.resolve import efficiency_of, hardware_of
+from model.schema.scenario import (
+    CUSTOM,
+    CUSTOM_HW_KEYS,
+    CUSTOM_MODEL_KEYS,
+    DEFAULT_SCENARIO,
+    SCENARIO_FIELDS,
+    format_value,
+)
 
 from . import calibration_panel
 from .page_params import all_params
@@ -145,7 +153,9 @@ def replace_initial_url_params(canonical: dict[str, str]) -> None:
     `inf` or `1e999`. There is no public API for this, so it sets the private snapshot the
     seeding reads; tests/test_fuzz.py fails if a Streamlit upgrade changes that.
     """
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    from streamlit.runtime.scriptrunner_utils.script_run_context import (
+        get_script_run_ctx,
+    )
 
     ctx = get_script_run_ctx()
     if ctx is None:
@@ -258,7 +268,7 @@ def assumption_widgets(scenario_hw, default_efficiency, calibrated: bool) -> Non
 
 def share_params(catalog: Catalog, scenario: Scenario) -> dict[str, str]:
     """The shortest parameters that reopen this scenario (and the shipped calibration, if chosen)."""
-    params = scenario.to_params(catalog)
+    params = scenario_params(scenario, catalog)
     calibration = st.session_state.get(calibration_panel.KEY, calibration_panel.NONE)
     if calibration != calibration_panel.NONE:
         params[calibration_panel.KEY] = calibration

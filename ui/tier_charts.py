@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from model.tiers import BatchSweep, ChipSweep, ContextSweep, SpeedTier
+from model.pricing.tiers import BatchSweep, ChipSweep, ContextSweep, SpeedTier
 
 from . import format as fmt
 from .charts import PALETTE, figure, horizontal_marker, line, vertical_marker

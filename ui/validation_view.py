@@ -8,9 +8,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from model import load_catalog
-from model.calibration import leave_one_model_out
-from model.presets import PRESET_DIR
-from model.validation import read_measurements, validate
+from model.calibration.fit import leave_one_model_out
+from model.calibration.measurements import read_measurements
+from model.calibration.validate import validate
+from model.catalog.presets import PRESET_DIR
 
 from . import charts
 from .calibration_panel import shipped

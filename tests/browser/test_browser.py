@@ -6,8 +6,17 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from .streamlit_page import (BATCH_LABEL, exceptions, first_chart_data, go_to, metric, nudge_slider, open_app,
-                             slider_input, wait_for_metric_change)
+from .streamlit_page import (
+    BATCH_LABEL,
+    exceptions,
+    first_chart_data,
+    go_to,
+    metric,
+    nudge_slider,
+    open_app,
+    slider_input,
+    wait_for_metric_change,
+)
 
 PAGES = ["", "roofline", "prefill_decode", "long_context", "latency", "serving", "disaggregation", "caching", "scaling", "validation"]
 

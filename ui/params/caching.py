@@ -4,7 +4,7 @@ Ranges bound the work a link can ask for; every default without a published sour
 assumption the page labels as such (FORMULAS.md section 14: answer-cache hit rates are not published).
 """
 
-from model.fields import Field
+from model.base.fields import Field
 from ui.page_params import PageParam
 
 # log grids of the select sliders (integers, so a link's text is the option's text)

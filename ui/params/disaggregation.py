@@ -1,8 +1,8 @@
 """Page-local URL parameters of the prefill/decode disaggregation page (see ui/params/__init__.py)."""
 
 from model import load_catalog
-from model.fields import Field
-from model.serving_views import KV_LINKS, SAME
+from model.base.fields import Field
+from model.serving.views import KV_LINKS, SAME
 from ui.page_params import PageParam
 
 RATE = PageParam(Field("dg_rate", float, 0.01, 100_000, unit="requests/s"), 10.0, "Request rate (requests/s)",

@@ -1,6 +1,6 @@
 """Page-local URL parameters of "Latency floor & fast tiers" (see ui/params/__init__.py)."""
 
-from model.fields import Field
+from model.base.fields import Field
 from ui.page_params import PageParam
 
 FIELDS = {

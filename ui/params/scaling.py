@@ -1,6 +1,6 @@
 """Page-local URL parameters of "Model size & lifetime cost" (see ui/params/__init__.py)."""
 
-from model.fields import Field
+from model.base.fields import Field
 from ui.page_params import PageParam
 
 REFERENCE_GRID = [1, 3, 7, 8, 13, 30, 34, 70, 175, 405, 1000, 3000]  # billion parameters

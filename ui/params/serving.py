@@ -1,7 +1,7 @@
 """Page-local URL parameters of the continuous-batching page (see ui/params/__init__.py)."""
 
-from model.fields import Field
-from model.serving import LENGTH_KINDS, MAX_BATCH, MAX_REQUESTS
+from model.base.fields import Field
+from model.serving.simulate import LENGTH_KINDS, MAX_BATCH, MAX_REQUESTS
 from ui.page_params import PageParam
 
 RATE = PageParam(Field("sv_rate", float, 0.1, 1000, unit="requests/s"), 8.0, "Request rate (requests/s)",

@@ -1,0 +1,147 @@
+"""Set the model beside measurements: predict the quantity a measurement row states, and compare.
+
+A measurement row is the scenario keys (README "Scenario keys") plus `phase` and one measured
+column. The phase says what was timed:
+
+| phase     | the timed work (seconds)                                                          |
+|-----------|-----------------------------------------------------------------------------------|
+| `decode`  | one decode step: `batch` sequences each generate one token at context `ctx`        |
+| `prefill` | one prefill of `batch` prompts of `prompt` tokens (nothing cached; `ctx` unused)   |
+| `request` | a whole static-batch run: the prefill of `batch` prompts of `prompt` tokens, then  |
+|           | out − 1 decode steps as the context grows from `prompt` to prompt + out − 2 (the   |
+|           | first output token comes from the prefill), as TensorRT-LLM's gptSessionBenchmark  |
+|           | times it; `ctx` unused                                                             |
+
+| measured column         | unit     | definition                                                        |
+|-------------------------|----------|-------------------------------------------------------------------|
+| `measured_ms`           | ms       | the phase's time                                                  |
+| `tokens_per_s`          | tokens/s | tokens the phase yields per second on the replica: decode batch / |
+|                         |          | step; prefill batch·prompt / time; request batch·out / time       |
+| `tokens_per_s_per_chip` | tokens/s | tokens_per_s ÷ chips (the "per GPU" tables of TensorRT-LLM)       |
+
+The prediction is the same column computed from the model's time for the phase, and
+error_pct = 100 · (predicted − measured) / measured. Rows with `excluded` true are carried with
+their `exclude_reason` and not predicted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from model.calibration.measurements import INFO_COLUMNS, Measurement
+from model.catalog.presets import Catalog
+from model.core.deployment import Deployment
+from model.core.roofline import PassTiming, decode_step, prefill
+from model.schema.resolve import resolve
+
+DECODE_SAMPLES = 64  # contexts sampled along a run's decode steps (each stands for several steps)
+
+
+def run_decode_contexts(prompt: int, out: int, samples: int = DECODE_SAMPLES) -> tuple[np.ndarray, float]:
+    """Contexts of a run's out − 1 decode steps (prompt … prompt + out − 2), sampled evenly,
+    and the number of steps each sample stands for. Empty when out = 1."""
+    steps = out - 1
+    count = min(steps, samples)
+    return np.linspace(prompt, prompt + steps - 1, count), (steps / count if count else 0.0)
+
+
+def phase_passes(dep: Deployment, m: Measurement) -> list[tuple[PassTiming, float]]:
+    """The forward passes a measured phase consists of, each with how many times it runs."""
+    s = m.scenario
+    if m.phase == "decode":
+        return [(decode_step(dep, s.batch, s.ctx), 1.0)]
+    passes = [(prefill(dep, s.prompt, batch=s.batch), 1.0)]
+    if m.phase == "request":
+        contexts, steps_each = run_decode_contexts(s.prompt, s.out)
+        if contexts.size:
+            passes.append((decode_step(dep, s.batch, contexts), steps_each))
+    return passes
+
+
+def phase_time_s(dep: Deployment, m: Measurement) -> float:
+    """Model time of the measured phase (seconds): Σ runs × pass time over its passes."""
+    return float(sum(weight * np.sum(timing.time_s) for timing, weight in phase_passes(dep, m)))
+
+
+def error_pct(predicted: float, measured: float) -> float:
+    return 100.0 * (predicted - measured) / measured
+
+
+@dataclass(frozen=True)
+class ValidationRow:
+    """A measurement beside the model's prediction of the same quantity."""
+
+    measurement: Measurement
+    predicted: float | None = None
+    note: str = ""
+
+    @property
+    def error_pct(self) -> float | None:
+        if self.predicted is None:
+            return None
+        return error_pct(self.predicted, self.measurement.measured)
+
+    def as_dict(self) -> dict:
+        m, s = self.measurement, self.measurement.scenario
+        keys = ("hw", "model", "chips", "wbits", "kvbits", "abits", "batch", "ctx", "prompt", "out")
+        if s is not None:
+            scenario = {k: getattr(s, k) for k in keys}
+        else:
+            scenario = {k: str(m.raw.get(k, "") or "") for k in keys}
+        return {"id": m.id, **scenario, "phase": m.phase, "quantity": m.quantity,
+                "measured": "" if m.excluded else m.measured,
+                "predicted": "" if self.predicted is None else self.predicted,
+                "error_pct": "" if self.error_pct is None else self.error_pct,
+                "excluded": m.excluded, "exclude_reason": m.exclude_reason, "note": self.note,
+                **m.info}
+
+
+VALIDATION_COLUMNS = ("id", "hw", "model", "chips", "wbits", "kvbits", "abits", "batch", "ctx", "prompt", "out",
+                      "phase", "quantity", "measured", "predicted", "error_pct", "excluded", "exclude_reason",
+                      "note") + INFO_COLUMNS
+
+
+def predict(m: Measurement, catalog: Catalog, calibration=None) -> float:
+    """The model's value of the measured quantity for a usable row."""
+    return m.value_from_time_s(phase_time_s(resolve(m.scenario, catalog, calibration), m))
+
+
+def validate(measurements: Iterable[Measurement], catalog: Catalog, calibration=None) -> list[ValidationRow]:
+    """Every row beside its prediction (excluded rows carried without one)."""
+    rows = []
+    for m in measurements:
+        rows.append(ValidationRow(m) if m.excluded else ValidationRow(m, predict(m, catalog, calibration)))
+    return rows
+
+
+def abs_error_stats(errors_pct: Iterable[float]) -> dict:
+    """n, median and max of |error %| (NaN when empty)."""
+    values = np.abs(np.asarray([e for e in errors_pct if e is not None], dtype=float))
+    if values.size == 0:
+        return {"n": 0, "median_abs_error_pct": float("nan"), "max_abs_error_pct": float("nan")}
+    return {"n": int(values.size), "median_abs_error_pct": float(np.median(values)),
+            "max_abs_error_pct": float(np.max(values))}
+
+
+def error_summary(rows: Iterable[ValidationRow], by: str | None = None) -> list[dict]:
+    """Median and max |error %| of predicted rows, overall (by=None) or per value of `by`
+    ('hw', 'model', 'phase', or an info column such as 'framework')."""
+    groups: dict[str, list[float]] = {}
+    for row in rows:
+        if row.error_pct is None:
+            continue
+        key = "all" if by is None else str(row.as_dict()[by])
+        groups.setdefault(key, []).append(row.error_pct)
+    return [{"group": key, **abs_error_stats(values)} for key, values in sorted(groups.items())]
+
+
+def exclusion_summary(measurements: Iterable[Measurement]) -> list[dict]:
+    """Excluded rows grouped by reason: the reason, how many rows, and their ids."""
+    groups: dict[str, list[str]] = {}
+    for m in measurements:
+        if m.excluded:
+            groups.setdefault(m.exclude_reason, []).append(m.id)
+    return [{"reason": reason, "n": len(ids), "ids": ids} for reason, ids in groups.items()]

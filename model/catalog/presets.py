@@ -1,0 +1,216 @@
+"""Load and validate the data files in presets/ (hardware, models, named scenarios, prices).
+
+Every file is a CSV with an `id` column (except prices) and source columns. A malformed file
+raises `PresetError` naming the file, the entry (id and line) and the field.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from model.base.fields import Field, FieldError
+from model.base.units import GIGA, TERA
+from model.catalog.csv_rows import PresetError, read_rows
+from model.core.architecture import ModelConfig, shape_problems
+from model.core.hardware import Hardware
+from model.schema.scenario import SCENARIO_FIELDS
+
+PRESET_DIR = Path(__file__).resolve().parents[2] / "presets"
+
+
+def _num(name, lo, hi, unit="", kind=float):
+    return Field(name, kind, lo, hi, unit=unit)
+
+
+def _int(name, lo, hi, unit=""):
+    return Field(name, int, lo, hi, unit=unit)
+
+
+HARDWARE_FIELDS = {
+    "bf16_tflops": _num("bf16_tflops", 1, 100_000, "TFLOP/s"),
+    "hbm_gb": _num("hbm_gb", 1, 100_000, "GB"),
+    "hbm_tbps": _num("hbm_tbps", 0.01, 1000, "TB/s"),
+    "link_gbps": _num("link_gbps", 0.1, 100_000, "GB/s"),
+    "usd_per_hour": _num("usd_per_hour", 0.01, 1000, "USD per chip-hour"),
+    "mfu": _num("mfu", 0.01, 1),
+    "mbu": _num("mbu", 0.01, 1),
+}
+HARDWARE_OPTIONAL = {
+    "fp8_tflops": _num("fp8_tflops", 1, 100_000, "TFLOP/s"),
+    "int8_tops": _num("int8_tops", 1, 100_000, "TOP/s"),
+}
+HARDWARE_SOURCES = ("spec_source", "price_source", "price_basis", "price_date", "efficiency_source")
+
+MODEL_FIELDS = {
+    "layers": _int("layers", 1, 1000),
+    "d_model": _int("d_model", 64, 131072),
+    "heads": _int("heads", 1, 4096),
+    "kv_heads": _int("kv_heads", 1, 4096),
+    "head_dim": _int("head_dim", 0, 4096),
+    "ffn": _int("ffn", 0, 1_000_000),
+    "gated_ffn": Field("gated_ffn", bool),
+    "vocab": _int("vocab", 1, 4_000_000),
+    "tied_embeddings": Field("tied_embeddings", bool),
+    "experts": _int("experts", 0, 4096),
+    "experts_active": _int("experts_active", 0, 4096),
+    "shared_experts": _int("shared_experts", 0, 64),
+    "moe_ffn": _int("moe_ffn", 0, 1_000_000),
+    "dense_layers": _int("dense_layers", 0, 1000),
+    "sliding_window": _int("sliding_window", 0, 100_000_000),
+    "sliding_layers": _int("sliding_layers", 0, 1000),
+    "q_lora_rank": _int("q_lora_rank", 0, 100_000),
+    "kv_lora_rank": _int("kv_lora_rank", 0, 100_000),
+    "qk_nope_head_dim": _int("qk_nope_head_dim", 0, 4096),
+    "qk_rope_head_dim": _int("qk_rope_head_dim", 0, 4096),
+    "v_head_dim": _int("v_head_dim", 0, 4096),
+    "max_context": _int("max_context", 128, 100_000_000, "tokens"),
+    "published_total_b": _num("published_total_b", 0.001, 100_000, "billion params"),
+    "published_active_b": _num("published_active_b", 0.001, 100_000, "billion params"),
+}
+
+
+@dataclass(frozen=True)
+class NamedScenario:
+    """A one-click scenario: scenario key values (as text) with a name and rationale."""
+
+    id: str
+    name: str
+    description: str
+    values: dict
+    source: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything in presets/: the menus of the dashboard and the CLI."""
+
+    hardware: dict[str, Hardware]
+    models: dict[str, ModelConfig]
+    scenarios: dict[str, NamedScenario]
+    api_prices: list[dict] = field(default_factory=list)
+    hardware_rows: dict[str, dict] = field(default_factory=dict)  # raw rows, with sources
+    model_rows: dict[str, dict] = field(default_factory=dict)
+
+
+def _where(path: Path, line: int, row: dict) -> str:
+    return f"{path.name}: entry '{row.get('id', '?')}' (line {line})"
+
+
+def _parse_entry(path, line, row, required: dict, optional: dict | None = None) -> dict:
+    """Parse the typed fields of one preset row, raising PresetError with its location."""
+    values = {}
+    for name, spec in {**required, **(optional or {})}.items():
+        if name not in row:
+            raise PresetError(f"{path.name}: missing column '{name}'")
+        text = row[name].strip()
+        if not text:
+            if name in required:
+                raise PresetError(f"{_where(path, line, row)}: {name}: is empty; must be {spec.accepted()}")
+            values[name] = None
+            continue
+        try:
+            values[name] = spec.parse(text)
+        except FieldError as exc:
+            raise PresetError(f"{_where(path, line, row)}: {exc}") from None
+    return values
+
+
+def _require_text(path, line, row, names) -> None:
+    for name in names:
+        if name not in row:
+            raise PresetError(f"{path.name}: missing column '{name}'")
+        if not row[name].strip():
+            raise PresetError(f"{_where(path, line, row)}: {name}: is empty; every value needs its source")
+
+
+def _entry_id(path, line, row, seen) -> str:
+    try:
+        entry = Field("id", str).parse(row.get("id", ""))
+    except FieldError as exc:
+        raise PresetError(f"{path.name}: line {line}: {exc}") from None
+    if entry in seen or entry == "custom":
+        raise PresetError(f"{path.name}: line {line}: id: '{entry}' is duplicated or reserved")
+    seen.add(entry)
+    return entry
+
+
+def load_hardware(path: Path) -> tuple[dict[str, Hardware], dict[str, dict]]:
+    hardware, rows, seen = {}, {}, set()
+    for line, row in read_rows(path):
+        entry = _entry_id(path, line, row, seen)
+        v = _parse_entry(path, line, row, HARDWARE_FIELDS, HARDWARE_OPTIONAL)
+        _require_text(path, line, row, ("name",) + HARDWARE_SOURCES)
+        eight_bit = v["fp8_tflops"] or v["int8_tops"]
+        hardware[entry] = Hardware(
+            id=entry,
+            name=row["name"].strip(),
+            bf16_flops_per_s=v["bf16_tflops"] * TERA,
+            eight_bit_flops_per_s=eight_bit * TERA if eight_bit else None,
+            hbm_bytes=v["hbm_gb"] * GIGA,
+            hbm_bytes_per_s=v["hbm_tbps"] * TERA,
+            link_bytes_per_s=v["link_gbps"] * GIGA,
+            usd_per_hour=v["usd_per_hour"],
+            mfu=v["mfu"],
+            mbu=v["mbu"],
+            sources=tuple((name, row[name].strip()) for name in HARDWARE_SOURCES),
+        )
+        rows[entry] = dict(row)
+    return hardware, rows
+
+
+def load_models(path: Path) -> tuple[dict[str, ModelConfig], dict[str, dict]]:
+    models, rows, seen = {}, {}, set()
+    for line, row in read_rows(path):
+        entry = _entry_id(path, line, row, seen)
+        v = _parse_entry(path, line, row, MODEL_FIELDS)
+        _require_text(path, line, row, ("name", "source"))
+        config = ModelConfig(id=entry, name=row["name"].strip(), source=row["source"].strip(), **v)
+        for name, message in shape_problems(config):
+            raise PresetError(f"{_where(path, line, row)}: {name}: {message}")
+        models[entry] = config
+        rows[entry] = dict(row)
+    return models, rows
+
+
+def load_scenarios(path: Path, hardware: dict, models: dict) -> dict[str, NamedScenario]:
+    scenarios, seen = {}, set()
+    for line, row in read_rows(path):
+        entry = _entry_id(path, line, row, seen)
+        _require_text(path, line, row, ("name", "description", "source"))
+        values = {}
+        for key, spec in SCENARIO_FIELDS.items():
+            text = row.get(key, "").strip()
+            if key == "preset" or not text:
+                continue
+            try:
+                values[key] = spec.parse(text)
+            except FieldError as exc:
+                raise PresetError(f"{_where(path, line, row)}: {exc}") from None
+        for key, menu in (("hw", hardware), ("model", models)):
+            if key in values and values[key] != "custom" and values[key] not in menu:
+                raise PresetError(f"{_where(path, line, row)}: {key}: unknown id '{values[key]}'")
+        scenarios[entry] = NamedScenario(
+            entry, row["name"].strip(), row["description"].strip(), values, row["source"].strip()
+        )
+    return scenarios
+
+
+def load_api_prices(path: Path) -> list[dict]:
+    rows = read_rows(path)
+    for line, row in rows:
+        if not row.get("source", "").strip() or not row.get("date_seen", "").strip():
+            raise PresetError(f"{path.name}: line {line}: source/date_seen: every price needs both")
+    return [row for _, row in rows]
+
+
+@functools.lru_cache(maxsize=4)
+def load_catalog(directory: str | Path = PRESET_DIR) -> Catalog:
+    """Load and validate every preset file in `directory` (cached per directory)."""
+    directory = Path(directory)
+    hardware, hardware_rows = load_hardware(directory / "hardware.csv")
+    models, model_rows = load_models(directory / "models.csv")
+    scenarios = load_scenarios(directory / "scenarios.csv", hardware, models)
+    prices = load_api_prices(directory / "api_prices.csv")
+    return Catalog(hardware, models, scenarios, prices, hardware_rows, model_rows)

@@ -1,0 +1,131 @@
+"""Derived quantities: latency floor, memory capacity, knees, cost per token, request time.
+
+Definitions (also in the README):
+- latency floor: weight bytes one decode step touches at batch 1, divided by the replica's
+  peak HBM bandwidth. Nothing (smaller batch, better kernels) makes a step faster.
+- max batch at context L: sequences whose KV cache fits in HBM after the weights and a
+  headroom of MEMORY_HEADROOM of HBM (activations, runtime, fragmentation).
+- batch knee at context L: the batch where the decode step's total FLOP time reaches its total
+  memory time. Below it, cost per output token falls ~1/batch; above it, it is flat.
+- context knee: the context where one sequence's KV-cache read time per step reaches its
+  compute time per step (FORMULAS.md section 8.3: L_crit ≈ 2·N_act/(R·k_tok) with efficiencies).
+  Above it, decode is memory-bound at every batch and cost per output token grows ∝ context.
+- capacity knee: the smallest context where the largest batch that fits is below the batch
+  knee, so the replica can no longer reach the compute roofline.
+- cost per 1M output tokens: replica USD/s × decode step time / batch × 1e6.
+- cost per 1M input tokens: replica USD/s × prefill time of `batch` prompts / (batch·prompt) × 1e6.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.core.deployment import Deployment
+from model.core.ops import kv_cache_tokens
+from model.core.roofline import decode_step
+
+MEMORY_HEADROOM = 0.10  # vLLM reserves 10%: gpu_memory_utilization defaults to 0.9 (vLLM docs)
+SECONDS_PER_HOUR = 3600.0
+PER_MILLION = 1e6
+_BATCH_GRID = np.geomspace(1.0, 1e7, 481)  # candidate batches for the batch knee
+_CTX_GRID = np.geomspace(1.0, 1e9, 541)  # candidate contexts for the knees, tokens
+
+
+def latency_floor_s(dep: Deployment) -> float:
+    """Weights touched by one decode step at batch 1 ÷ replica peak HBM bandwidth.
+
+    Weights replicated on every chip (attention under attention DP) count once per chip.
+    """
+    step = decode_step(dep, 1, 0)
+    weight_bytes = sum(float(np.max(op.cost.weight_bytes)) * dep.weight_copies(op.name) for op in step.ops)
+    return weight_bytes / dep.hbm_bytes_per_s
+
+
+def kv_bytes_per_sequence(dep: Deployment, ctx) -> np.ndarray:
+    """KV-cache bytes of one sequence at context `ctx` (sliding-window layers capped)."""
+    per_layer_token = dep.model.kv_elements_per_token_per_layer * dep.precision.kv_bytes
+    return kv_cache_tokens(dep.model, ctx) * per_layer_token
+
+
+def free_hbm_bytes_per_chip(dep: Deployment) -> float:
+    """HBM per chip left for the KV cache after headroom and the chip's share of the weights."""
+    return dep.hardware.hbm_bytes * (1 - MEMORY_HEADROOM) - dep.weight_bytes_per_chip
+
+
+def max_batch(dep: Deployment, ctx) -> np.ndarray:
+    """Largest number of sequences of context `ctx` whose KV cache fits (0 if weights don't)."""
+    per_seq = kv_bytes_per_sequence(dep, np.maximum(ctx, 1)) * dep.kv_chip_fraction
+    free = free_hbm_bytes_per_chip(dep)
+    return np.floor(np.maximum(free, 0.0) / per_seq)
+
+
+def cost_per_m_output_usd(dep: Deployment, step_s, batch) -> np.ndarray:
+    return PER_MILLION * replica_usd_per_s(dep) * step_s / np.asarray(batch, dtype=float)
+
+
+def cost_per_m_input_usd(dep: Deployment, prefill_s, batch, prompt) -> np.ndarray:
+    tokens = np.asarray(batch, dtype=float) * np.asarray(prompt, dtype=float)
+    return PER_MILLION * replica_usd_per_s(dep) * prefill_s / tokens
+
+
+def replica_usd_per_s(dep: Deployment) -> float:
+    return dep.usd_per_chip_hour * dep.chips / SECONDS_PER_HOUR
+
+
+def first_crossing(grid: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Where `gap` (rows follow `grid`) first turns ≥ 0, interpolated on log(grid); inf if never."""
+    nonneg = gap >= 0
+    first = np.argmax(nonneg, axis=0)
+    never = ~nonneg.any(axis=0)
+    at_start = nonneg[0]
+    prev = np.maximum(first - 1, 0)
+    cols = np.arange(gap.shape[1])
+    g0, g1 = gap[prev, cols], gap[first, cols]
+    x0, x1 = np.log(grid[prev]), np.log(grid[first])
+    frac = np.divide(-g0, g1 - g0, out=np.zeros_like(g0), where=(g1 - g0) != 0)
+    result = np.exp(x0 + frac * (x1 - x0))
+    result = np.where(at_start, grid[0], result)
+    return np.where(never, np.inf, result)
+
+
+def batch_knee(dep: Deployment, ctx) -> np.ndarray:
+    """Batch at which the decode step's FLOP time reaches its memory time, per context."""
+    ctx = np.atleast_1d(np.asarray(ctx, dtype=float))
+    step = decode_step(dep, _BATCH_GRID[:, None], ctx[None, :])
+    gap = step.total("compute_s") - step.total("memory_s")
+    gap = np.broadcast_to(gap, (_BATCH_GRID.size, ctx.size))
+    return first_crossing(_BATCH_GRID, gap)
+
+
+def context_knee_tokens(dep: Deployment) -> float:
+    """Context where one sequence's KV read time per step reaches its compute time per step."""
+    step = decode_step(dep, 1, _CTX_GRID)
+    gap = step.total("kv_s") - step.total("compute_s")
+    return float(first_crossing(_CTX_GRID, gap[:, None])[0])
+
+
+def capacity_knee_tokens(dep: Deployment) -> float:
+    """Smallest context at which the batch that fits is below the batch knee (0 if always)."""
+    grid = np.geomspace(1.0, max(dep.model.max_context, 1) * 8.0, 97)
+    gap = batch_knee(dep, grid) - max_batch(dep, grid)
+    if gap[0] > 0:
+        return 0.0
+    return float(first_crossing(grid, gap[:, None])[0])
+
+
+def mean_decode_step_s(dep: Deployment, batch, prompt: int, out: int, samples: int = 256) -> float:
+    """Mean decode step time over one request's output (context grows from `prompt`)."""
+    contexts = np.linspace(prompt, prompt + out - 1, min(out, samples))
+    return float(np.mean(decode_step(dep, batch, contexts).time_s))
+
+
+def decode_timeline(dep: Deployment, batch, prompt: int, out: int, samples: int = 200):
+    """(output tokens, seconds since the request started) along one request's decode.
+
+    Time starts after the prefill; each output token is one decode step at batch `batch` whose
+    context grows from `prompt`. Integrated with the trapezoid rule over `samples` points.
+    """
+    tokens = np.linspace(0.0, float(out), min(out, samples) + 1)
+    step_s = decode_step(dep, batch, prompt + tokens).time_s
+    elapsed = np.concatenate([[0.0], np.cumsum(np.diff(tokens) * (step_s[1:] + step_s[:-1]) / 2)])
+    return tokens, elapsed

@@ -1,0 +1,164 @@
+"""FLOPs and bytes of each operation of one forward pass, vectorised over batch and context.
+
+A forward pass processes `batch` sequences, each adding `new_tokens` tokens on top of `ctx`
+tokens already in its KV cache: decode is new_tokens = 1, prefill is new_tokens = prompt
+(ctx = 0, or a cached prefix). `batch`, `new_tokens` and `ctx` may be numpy arrays that
+broadcast together; every count below then has their broadcast shape.
+
+Counts follow FORMULAS.md sections 2, 3, 10 and 15:
+- a linear layer on T tokens with P parameters: 2·T·P FLOPs, P·b_w weight bytes, and its
+  input and output activations T·(d_in + d_out)·b_a bytes;
+- attention (FlashAttention style): 2·n_q·(d_qk + d_v) FLOPs per (query, attended key) pair,
+  causal, each query attending to min(position, window) keys; KV bytes = the cached tokens
+  read once per sequence per layer plus the new tokens written;
+- MoE: T·k routed expert-evaluations but only E·(1 − (1 − k/E)^T) distinct experts' weights
+  read per layer; shared experts and the router always;
+- the input embedding is a lookup of T rows; lm_head computes logits for the last token of
+  each sequence only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.core.architecture import ModelConfig
+from model.core.deployment import Precision
+
+
+@dataclass(frozen=True)
+class OpCost:
+    """Work of one named operation summed over all layers (arrays broadcast over the pass)."""
+
+    name: str
+    flops: np.ndarray
+    weight_bytes: np.ndarray
+    kv_bytes: np.ndarray
+    act_bytes: np.ndarray
+
+    @property
+    def bytes(self) -> np.ndarray:
+        return self.weight_bytes + self.kv_bytes + self.act_bytes
+
+
+def experts_touched(experts: int, active: int, tokens) -> np.ndarray:
+    """Expected distinct experts hit per layer by `tokens` uniformly routed top-k tokens.
+
+    E·(1 − (1 − k/E)^T)  (FORMULAS.md section 10, from Erdil's inference-economics code).
+    """
+    tokens = np.asarray(tokens, dtype=float)
+    if active >= experts:
+        return np.full_like(tokens, float(experts))
+    return -experts * np.expm1(tokens * np.log1p(-active / experts))
+
+
+def attended_keys(ctx, new_tokens, window: float) -> np.ndarray:
+    """Σ_{i=1..new} min(ctx + i, window): keys attended by `new_tokens` causal queries."""
+    ctx = np.asarray(ctx, dtype=float)
+    new = np.asarray(new_tokens, dtype=float)
+    if np.isinf(window):
+        return new * ctx + new * (new + 1) / 2
+    below = np.clip(window - ctx, 0.0, new)  # queries whose whole history fits in the window
+    return below * ctx + below * (below + 1) / 2 + (new - below) * window
+
+
+def cached_keys_read(ctx, window: float) -> np.ndarray:
+    """Cached tokens one sequence reads per layer: the context, capped by the window."""
+    return np.minimum(np.asarray(ctx, dtype=float), window)
+
+
+def kv_cache_tokens(m: ModelConfig, ctx) -> np.ndarray:
+    """Layer-tokens a sequence of context `ctx` keeps in its KV cache, summed over layers.
+
+    Global layers hold every token; sliding-window layers hold at most `window` tokens.
+    Multiply by bytes per token per layer to get the cache size.
+    """
+    ctx = np.asarray(ctx, dtype=float)
+    return m.global_layers * ctx + m.sliding_layers * np.minimum(ctx, m.window_tokens)
+
+
+def _linear(name: str, tokens, params: float, io_elements_per_token: float, p: Precision) -> OpCost:
+    tokens = np.asarray(tokens, dtype=float)
+    return OpCost(
+        name=name,
+        flops=2.0 * tokens * params,
+        weight_bytes=np.full_like(tokens, params * p.weight_bytes),
+        kv_bytes=np.zeros_like(tokens),
+        act_bytes=tokens * io_elements_per_token * p.act_bytes,
+    )
+
+
+def _attention(m: ModelConfig, batch, new_tokens, ctx, p: Precision, decode: bool) -> OpCost:
+    d_qk, d_v = m.attention_dims(decode)
+    pairs = m.global_layers * attended_keys(ctx, new_tokens, np.inf)
+    pairs = pairs + m.sliding_layers * attended_keys(ctx, new_tokens, m.window_tokens)
+    cached_read = m.global_layers * cached_keys_read(ctx, np.inf)
+    cached_read = cached_read + m.sliding_layers * cached_keys_read(ctx, m.window_tokens)
+    kv_layer_bytes = m.kv_elements_per_token_per_layer * p.kv_bytes
+    written = m.layers * np.asarray(new_tokens, dtype=float)
+    tokens = batch * np.asarray(new_tokens, dtype=float)
+    return OpCost(
+        name="attention",
+        flops=2.0 * m.heads * (d_qk + d_v) * batch * pairs,
+        weight_bytes=np.zeros_like(pairs * batch),
+        kv_bytes=batch * (cached_read + written) * kv_layer_bytes,
+        act_bytes=tokens * m.layers * m.heads * (d_qk + d_v) * p.act_bytes,
+    )
+
+
+def _moe(m: ModelConfig, tokens, p: Precision) -> list[OpCost]:
+    tokens = np.asarray(tokens, dtype=float)
+    width = m.d_model + m.moe_ffn
+    touched = experts_touched(m.experts, m.experts_active, tokens)
+    routed = OpCost(
+        name="moe_experts",
+        flops=2.0 * tokens * m.moe_layers * (m.experts_active * m.expert_params + m.router_params_per_layer),
+        weight_bytes=m.moe_layers * (touched * m.expert_params + m.router_params_per_layer) * p.weight_bytes,
+        kv_bytes=np.zeros_like(tokens),
+        act_bytes=tokens * m.moe_layers * m.experts_active * 3 * width * p.act_bytes,
+    )
+    ops = [routed]
+    if m.shared_experts:
+        params = m.moe_layers * m.shared_experts * m.expert_params
+        ops.append(_linear("moe_shared_experts", tokens, params, m.moe_layers * m.shared_experts * 3 * width, p))
+    return ops
+
+
+def forward_ops(m: ModelConfig, p: Precision, batch, new_tokens, ctx, decode: bool) -> list[OpCost]:
+    """Per-op costs of one forward pass (see module docstring for the pass definition)."""
+    batch = np.asarray(batch, dtype=float)
+    tokens = batch * np.asarray(new_tokens, dtype=float)
+    d = m.d_model
+    n_l = m.layers
+    qkv_out = m.qkv_params_per_layer / d
+    ops = [
+        OpCost(
+            name="embedding_lookup",
+            flops=np.zeros_like(tokens),
+            weight_bytes=tokens * d * p.weight_bytes,
+            kv_bytes=np.zeros_like(tokens),
+            act_bytes=tokens * d * p.act_bytes,
+        ),
+        _linear("qkv_proj", tokens, n_l * m.qkv_params_per_layer, n_l * (d + qkv_out), p),
+        _attention(m, batch, new_tokens, ctx, p, decode),
+        _linear("out_proj", tokens, n_l * m.out_params_per_layer, n_l * (m.out_params_per_layer / d + d), p),
+    ]
+    if m.dense_ffn_layers and m.ffn:
+        matrices = 3 if m.gated_ffn else 2
+        params = m.dense_ffn_layers * m.dense_ffn_params_per_layer
+        ops.append(_linear("ffn", tokens, params, m.dense_ffn_layers * matrices * (d + m.ffn), p))
+    if m.is_moe:
+        ops.extend(_moe(m, tokens, p))
+    ops.append(_linear("lm_head", batch, m.lm_head_params, d + m.vocab, p))
+    norms = 2 * n_l + 1
+    ops.append(
+        OpCost(
+            name="norms",
+            flops=4.0 * tokens * d * norms,
+            weight_bytes=np.full_like(tokens, norms * d * 2.0),
+            kv_bytes=np.zeros_like(tokens),
+            act_bytes=2.0 * tokens * d * norms * p.act_bytes,
+        )
+    )
+    return ops

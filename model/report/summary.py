@@ -1,0 +1,141 @@
+"""The numbers a scenario produces, as named columns with units (CLI, CSV and dashboard)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.core import metrics
+from model.core.deployment import Deployment
+from model.core.request import request_cost
+from model.core.roofline import PassTiming, decode_step, prefill
+from model.schema.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    unit: str
+    doc: str
+
+
+OUTPUT_COLUMNS = (
+    Column("decode_step_ms", "ms", "one decode step: `batch` sequences each at context `ctx`"),
+    Column("prefill_ms", "ms", "prefill of one prompt of `prompt` tokens, alone on the replica"),
+    Column("tpot_ms", "ms", "time per output token for one user = decode_step_ms (excludes TTFT)"),
+    Column("ttft_ms", "ms", "time to first token = prefill_ms (no queueing)"),
+    Column("tokens_per_s", "tokens/s", "decode output tokens per second per replica = batch / step"),
+    Column("tokens_per_s_per_user", "tokens/s", "1 / tpot"),
+    Column("latency_floor_ms", "ms", "weights touched per step at batch 1 / replica peak HBM bandwidth"),
+    Column("weight_bytes", "B", "all weights at `wbits`"),
+    Column("kv_bytes_per_token", "B/token", "KV cache per token of context, all layers, at `kvbits`"),
+    Column("max_batch", "sequences", "sequences at context `ctx` whose KV cache fits in HBM (10% headroom)"),
+    Column("fits_in_memory", "bool", "batch <= max_batch"),
+    Column("usd_per_m_input", "USD/1M tokens", "prefill cost: `batch` prompts prefilled together"),
+    Column("usd_per_m_output", "USD/1M tokens", "decode cost at `batch` and `ctx`"),
+    Column("output_input_ratio", "x", "usd_per_m_output / usd_per_m_input"),
+    Column("decode_bound", "", "compute, memory or comms: the largest share of the decode step"),
+    Column("prefill_bound", "", "compute, memory or comms: the largest share of the prefill"),
+    Column("batch_knee", "sequences", "batch where decode FLOP time reaches memory time at `ctx`"),
+    Column("context_knee_tokens", "tokens", "context where KV reads per sequence reach its compute time"),
+    Column("capacity_knee_tokens", "tokens", "context where the batch that fits falls below the batch knee"),
+    Column("request_s", "s", "one request end to end: TTFT + `out` decode steps (context grows)"),
+    Column("request_chip_s", "chip-s", "chip-seconds one request uses (its share of batched passes)"),
+    Column("compute_dtype", "", "bf16, or 8-bit where activations and chip are 8-bit"),
+    Column("params_total_b", "billion", "parameters stored"),
+    Column("params_active_b", "billion", "parameters multiplied per token (incl. lm_head)"),
+    Column("warnings", "", "things to know about this scenario (empty when none)"),
+)
+OUTPUT_NAMES = tuple(c.name for c in OUTPUT_COLUMNS)
+
+
+def scenario_warnings(s: Scenario, dep: Deployment, max_batch: float) -> list[str]:
+    notes = []
+    if s.ctx > dep.model.max_context:
+        notes.append(f"ctx {s.ctx} exceeds the model's maximum context {dep.model.max_context}")
+    if max_batch < 1:
+        notes.append("the weights do not fit in HBM at this chip count")
+    elif s.batch > max_batch:
+        notes.append(f"batch {s.batch} does not fit in HBM at ctx {s.ctx} (max {int(max_batch)})")
+    if s.abits == 8 and not dep.hardware.has_eight_bit():
+        notes.append(f"{dep.hardware.name} has no 8-bit peak: compute runs at the bf16 peak")
+    return notes
+
+
+def _scalar(x) -> float:
+    return float(np.asarray(x).reshape(-1)[0])
+
+
+def summarize(s: Scenario, dep: Deployment) -> dict:
+    """Every output column for one scenario (see OUTPUT_COLUMNS for units and definitions)."""
+    step = decode_step(dep, s.batch, s.ctx)
+    step_s = _scalar(step.time_s)
+    first = prefill(dep, s.prompt, batch=1)
+    prefill_s = _scalar(first.time_s)
+    request = request_cost(dep, s.prompt, s.out, s.batch)
+    fit = _scalar(metrics.max_batch(dep, s.ctx))
+    usd_in = metrics.PER_MILLION * request.usd_input / s.prompt
+    usd_out = _scalar(metrics.cost_per_m_output_usd(dep, step_s, s.batch))
+    return {
+        "decode_step_ms": step_s * 1e3,
+        "prefill_ms": prefill_s * 1e3,
+        "tpot_ms": step_s * 1e3,
+        "ttft_ms": prefill_s * 1e3,
+        "tokens_per_s": s.batch / step_s,
+        "tokens_per_s_per_user": 1.0 / step_s,
+        "latency_floor_ms": metrics.latency_floor_s(dep) * 1e3,
+        "weight_bytes": dep.weight_bytes,
+        "kv_bytes_per_token": dep.model.kv_bytes_per_token(s.kvbits),
+        "max_batch": fit,
+        "fits_in_memory": bool(s.batch <= fit),
+        "usd_per_m_input": usd_in,
+        "usd_per_m_output": usd_out,
+        "output_input_ratio": usd_out / usd_in,
+        "decode_bound": str(step.bound().reshape(-1)[0]),
+        "prefill_bound": str(first.bound().reshape(-1)[0]),
+        "batch_knee": _scalar(metrics.batch_knee(dep, s.ctx)),
+        "context_knee_tokens": metrics.context_knee_tokens(dep),
+        "capacity_knee_tokens": metrics.capacity_knee_tokens(dep),
+        "request_s": request.latency_s,
+        "request_chip_s": request.chip_s,
+        "compute_dtype": "8-bit" if dep.eight_bit_compute else "bf16",
+        "params_total_b": dep.model.total_params / 1e9,
+        "params_active_b": dep.model.matmul_params_per_token / 1e9,
+        "warnings": "; ".join(scenario_warnings(s, dep, fit)),
+    }
+
+
+OP_TABLE_COLUMNS = ("op", "gflop", "weight_mb", "kv_mb", "act_mb", "intensity_flop_per_byte",
+                    "compute_ms", "memory_ms", "time_ms", "bound")
+
+
+def op_rows(timing: PassTiming) -> list[dict]:
+    """Per-op table of a scalar pass: FLOPs, bytes, intensity, times and bound."""
+    rows = []
+    for op in timing.ops:
+        rows.append({
+            "op": op.name,
+            "gflop": _scalar(op.cost.flops) / 1e9,
+            "weight_mb": _scalar(op.cost.weight_bytes) / 1e6,
+            "kv_mb": _scalar(op.cost.kv_bytes) / 1e6,
+            "act_mb": _scalar(op.cost.act_bytes) / 1e6,
+            "intensity_flop_per_byte": _scalar(op.intensity_flop_per_byte),
+            "compute_ms": _scalar(op.compute_s) * 1e3,
+            "memory_ms": _scalar(op.memory_s) * 1e3,
+            "time_ms": _scalar(op.time_s) * 1e3,
+            "bound": "compute" if _scalar(op.compute_bound) else "memory",
+        })
+    comms_ms = _scalar(timing.comms_s) * 1e3
+    if comms_ms > 0:
+        rows.append(_fixed_time_row("tp_allreduce", comms_ms, "comms"))
+    if timing.overhead_s > 0:
+        rows.append(_fixed_time_row("layer_overhead", timing.overhead_s * 1e3, "overhead"))
+    return rows
+
+
+def _fixed_time_row(name: str, time_ms: float, bound: str) -> dict:
+    """A row for time that is not an op's roofline (communication, fixed overhead)."""
+    row = dict.fromkeys(OP_TABLE_COLUMNS, 0.0)
+    row.update(op=name, time_ms=time_ms, bound=bound)
+    return row

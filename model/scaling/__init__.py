@@ -1,0 +1,4 @@
+"""Scaling laws: Chinchilla-optimal vs lifetime-optimal (over-trained) model sizes and their cost.
+
+A domain package: may import `model.base`, `model.core`, `model.schema`, `model.catalog`.
+"""

@@ -1,0 +1,4 @@
+"""The one scenario schema shared by links, CSV rows and named presets: keys, parsing, resolving.
+
+May import `model.base`, `model.core` and `model.catalog` (for the menus of preset ids).
+"""

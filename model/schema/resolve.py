@@ -1,0 +1,140 @@
+"""Turn a `Scenario` into the `Deployment` the roofline evaluates, and check cross-field rules.
+
+Custom hardware and models are built from the custom keys; efficiencies come from the hardware
+preset, replaced by an active calibration, replaced by explicit `mfu`/`mbu` keys.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Mapping
+
+from model.base.fields import FieldError, echo
+from model.base.units import GIGA, TERA
+from model.catalog.presets import Catalog
+from model.core.architecture import ModelConfig, shape_problems
+from model.core.deployment import Deployment, Efficiency, Precision
+from model.core.hardware import Hardware
+from model.schema.scenario import (
+    CUSTOM,
+    CUSTOM_HW_KEYS,
+    CUSTOM_MODEL_KEYS,
+    CUSTOM_MODEL_OPTIONAL,
+    Scenario,
+)
+
+PROJECT_MFU = 0.6  # defaults for custom hardware; see README "Efficiencies"
+PROJECT_MBU = 0.8
+CUSTOM_PRICE_USD_PER_HOUR = 2.0  # placeholder: DeepSeek's assumed H800 lease, 2025-03-01
+
+class ScenarioError(ValueError):
+    """One or more keys of a scenario are invalid; `errors` names each field."""
+
+    def __init__(self, errors: list[FieldError]):
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def menu_error(key: str, value: str, menu: Mapping) -> FieldError:
+    return FieldError(key, f"unknown id {echo(value)}; use custom or one of: {', '.join(menu)}")
+
+
+def check_scenario(s: Scenario, catalog: Catalog) -> list[FieldError]:
+    """Cross-field problems: unknown preset ids, missing or inconsistent custom fields."""
+    errors = []
+    if s.hw == CUSTOM:
+        errors += [FieldError(k, "required when hw=custom") for k in CUSTOM_HW_KEYS if getattr(s, k) is None]
+    elif s.hw not in catalog.hardware:
+        errors.append(menu_error("hw", s.hw, catalog.hardware))
+    if s.model == CUSTOM:
+        required = [k for k in CUSTOM_MODEL_KEYS if k not in CUSTOM_MODEL_OPTIONAL]
+        missing = [FieldError(k, "required when model=custom") for k in required if getattr(s, k) is None]
+        shapes = [] if missing else [FieldError(k, m) for k, m in shape_problems(custom_model(s))]
+        errors += missing + shapes
+    elif s.model not in catalog.models:
+        errors.append(menu_error("model", s.model, catalog.models))
+    return errors
+
+
+def custom_hardware(s: Scenario) -> Hardware:
+    peak = s.hw_tflops * TERA
+    return Hardware(
+        id=CUSTOM,
+        name="Custom hardware",
+        bf16_flops_per_s=peak,
+        eight_bit_flops_per_s=peak,
+        hbm_bytes=s.hw_gb * GIGA,
+        hbm_bytes_per_s=s.hw_tbps * TERA,
+        link_bytes_per_s=s.hw_link_gbps * GIGA,
+        usd_per_hour=CUSTOM_PRICE_USD_PER_HOUR,
+        mfu=PROJECT_MFU,
+        mbu=PROJECT_MBU,
+        sources=(("spec_source", "entered by the user"),),
+    )
+
+
+def custom_model(s: Scenario) -> ModelConfig:
+    """A model from the custom keys: gated FFN, untied embeddings; MoE on every layer if experts > 0."""
+    experts = s.experts or 0
+    return ModelConfig(
+        id=CUSTOM,
+        name="Custom model",
+        layers=s.layers,
+        d_model=s.d_model,
+        heads=s.heads,
+        kv_heads=s.kv_heads,
+        head_dim=s.head_dim,
+        ffn=0 if experts else s.ffn,
+        vocab=s.vocab,
+        experts=experts,
+        experts_active=s.experts_active or 0,
+        moe_ffn=s.ffn if experts else 0,
+        max_context=10_000_000,
+        source="entered by the user",
+    )
+
+
+def hardware_of(s: Scenario, catalog: Catalog) -> Hardware:
+    return custom_hardware(s) if s.hw == CUSTOM else catalog.hardware[s.hw]
+
+
+def model_of(s: Scenario, catalog: Catalog) -> ModelConfig:
+    return custom_model(s) if s.model == CUSTOM else catalog.models[s.model]
+
+
+def activation_bits(s: Scenario, hw: Hardware) -> int:
+    """abits if given; else 8 when weights are 8-bit and the chip has an 8-bit peak, else 16."""
+    if s.abits is not None:
+        return s.abits
+    return 8 if s.wbits == 8 and hw.has_eight_bit() else 16
+
+
+def efficiency_of(s: Scenario, hw: Hardware, calibration=None) -> Efficiency:
+    """Hardware defaults, replaced by a calibration for this hardware, replaced by mfu/mbu keys."""
+    base = calibration.efficiency_for(hw.id) if calibration is not None else None
+    if base is None:
+        base = Efficiency(compute=hw.mfu, weights_bw=hw.mbu, kv_bw=hw.mbu)
+    if s.mfu is not None:
+        base = dataclasses.replace(base, compute=s.mfu)
+    if s.mbu is not None:
+        base = dataclasses.replace(base, weights_bw=s.mbu, kv_bw=s.mbu)
+    return base
+
+
+def resolve(s: Scenario, catalog: Catalog, calibration=None) -> Deployment:
+    """The deployment a scenario describes; ScenarioError if it references unknown presets."""
+    errors = check_scenario(s, catalog)
+    if errors:
+        raise ScenarioError(errors)
+    hw = hardware_of(s, catalog)
+    abits = activation_bits(s, hw)
+    return Deployment(
+        model=model_of(s, catalog),
+        hardware=hw,
+        chips=s.chips,
+        precision=Precision.from_bits(s.wbits, s.kvbits),
+        eight_bit_compute=abits == 8 and hw.has_eight_bit(),
+        efficiency=efficiency_of(s, hw, calibration),
+        usd_per_chip_hour=s.price if s.price is not None else hw.usd_per_hour,
+        attention_dp=s.dp_attn,
+    )

@@ -1,0 +1,103 @@
+"""The scenario keys: one frozen `Scenario` and one table of `Field`s for every key.
+
+A leaf of the schema: links, CSV columns and named presets all use these keys (README "Scenario
+keys"). Parsing a mapping of text into a `Scenario` is `model.schema.parse`; turning it into the
+`Deployment` the roofline evaluates is `model.schema.resolve`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from model.base.fields import Field
+
+CUSTOM = "custom"
+SCENARIO_FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field("preset", str, doc="a named scenario from presets/scenarios.csv"),
+        Field("hw", str, doc="hardware preset id, or custom"),
+        Field("model", str, doc="model preset id, or custom"),
+        Field("chips", int, 1, 1024, unit="chips", doc="chips per model replica (tensor parallel)"),
+        Field("dp_attn", bool, doc="attention data-parallel across the chips (experts/FFN tensor-parallel)"),
+        Field("wbits", int, choices=(16, 8, 4), unit="bits", doc="bits per weight"),
+        Field("kvbits", int, choices=(16, 8, 4), unit="bits", doc="bits per KV-cache element"),
+        Field("abits", int, choices=(16, 8), unit="bits", doc="bits per activation (compute precision)"),
+        Field("batch", int, 1, 65536, unit="sequences", doc="sequences per decode step"),
+        Field("ctx", int, 0, 10_000_000, unit="tokens", doc="tokens already in each KV cache"),
+        Field("prompt", int, 1, 10_000_000, unit="tokens", doc="prompt tokens per request"),
+        Field("out", int, 1, 1_000_000, unit="tokens", doc="output tokens per request"),
+        Field("price", float, 0.01, 1000, unit="USD per chip-hour"),
+        Field("mfu", float, 0.01, 1, doc="achieved fraction of peak FLOP/s"),
+        Field("mbu", float, 0.01, 1, doc="achieved fraction of HBM bandwidth"),
+        Field("hw_tflops", float, 0.1, 100_000, unit="TFLOP/s", doc="custom: dense peak at compute dtype"),
+        Field("hw_tbps", float, 0.01, 1000, unit="TB/s", doc="custom: HBM bandwidth per chip"),
+        Field("hw_gb", float, 1, 100_000, unit="GB", doc="custom: HBM per chip"),
+        Field("hw_link_gbps", float, 0.1, 100_000, unit="GB/s", doc="custom: scale-up link per direction"),
+        Field("layers", int, 1, 1000, doc="custom model: layers"),
+        Field("d_model", int, 64, 131072, doc="custom model: hidden size"),
+        Field("heads", int, 1, 4096, doc="custom model: query heads"),
+        Field("kv_heads", int, 1, 4096, doc="custom model: KV heads"),
+        Field("head_dim", int, 1, 4096, doc="custom model: head dimension"),
+        Field("ffn", int, 1, 1_000_000, doc="custom model: FFN width (per expert if MoE)"),
+        Field("vocab", int, 1, 4_000_000, doc="custom model: vocabulary"),
+        Field("experts", int, 0, 4096, doc="custom model: routed experts (0 = dense)"),
+        Field("experts_active", int, 0, 4096, doc="custom model: experts per token"),
+    )
+}
+CUSTOM_HW_KEYS = ("hw_tflops", "hw_tbps", "hw_gb", "hw_link_gbps")
+CUSTOM_MODEL_KEYS = ("layers", "d_model", "heads", "kv_heads", "head_dim", "ffn", "vocab", "experts", "experts_active")
+CUSTOM_MODEL_OPTIONAL = ("experts", "experts_active")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Hardware, model, precision, deployment, workload, efficiencies and price.
+
+    None means "take it from the preset": abits follows wbits, price/mfu/mbu follow the
+    hardware preset (or an active calibration), custom fields are unused unless hw/model is custom.
+    """
+
+    hw: str = "h100-sxm"
+    model: str = "llama-3.1-70b"
+    chips: int = 8
+    dp_attn: bool = False
+    wbits: int = 16
+    kvbits: int = 16
+    abits: int | None = None
+    batch: int = 64
+    ctx: int = 8192
+    prompt: int = 4096
+    out: int = 1024
+    price: float | None = None
+    mfu: float | None = None
+    mbu: float | None = None
+    preset: str | None = None
+    hw_tflops: float | None = None
+    hw_tbps: float | None = None
+    hw_gb: float | None = None
+    hw_link_gbps: float | None = None
+    layers: int | None = None
+    d_model: int | None = None
+    heads: int | None = None
+    kv_heads: int | None = None
+    head_dim: int | None = None
+    ffn: int | None = None
+    vocab: int | None = None
+    experts: int | None = None
+    experts_active: int | None = None
+
+    def replace(self, **changes) -> "Scenario":
+        return dataclasses.replace(self, **changes)
+
+DEFAULT_SCENARIO = Scenario()
+
+
+def format_value(value) -> str:
+    """Shortest text form of a key's value (64, 0.75, h100-sxm)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else repr(value)
+    return str(value)

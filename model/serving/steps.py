@@ -1,0 +1,110 @@
+"""Roofline pass times tabulated for the serving simulator (model/serving.py).
+
+A pass is decomposed as t_pass = t_lin(T tokens) + t_lm(S sampling sequences) + Σ t_attention(part);
+see the model/serving.py docstring. Tables are built once per simulation so each simulated
+iteration costs microseconds and reproduces roofline.decode_step / roofline.prefill.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+import numpy as np
+
+from model.core.deployment import Deployment
+from model.core.roofline import PassTiming, decode_step, prefill
+
+
+def _grid(top: float, dense: int = 4096, points: int = 2048) -> np.ndarray:
+    """Integers 0..min(top, dense), then geometric steps up to `top` (ratio ≤ (top/dense)^(1/points))."""
+    top = max(float(top), 1.0)
+    head = np.arange(0.0, min(top, dense) + 1)
+    if top <= dense:
+        return head
+    return np.unique(np.concatenate([head, np.geomspace(dense, top, points)]))
+
+
+class _Curve:
+    """A piecewise-linear function on a grid, with O(log n) value and integral lookups."""
+
+    def __init__(self, xs: np.ndarray, ys: np.ndarray):
+        xs = np.asarray(xs, dtype=float)
+        ys = np.broadcast_to(np.asarray(ys, dtype=float), xs.shape)
+        self.xs, self.ys = xs.tolist(), ys.tolist()
+        self.slopes = (np.diff(ys) / np.diff(xs)).tolist() + [float((ys[-1] - ys[-2]) / (xs[-1] - xs[-2]))]
+        self.cum = np.concatenate([[0.0], np.cumsum(np.diff(xs) * (ys[1:] + ys[:-1]) / 2)]).tolist()
+        unit = np.flatnonzero(xs != np.arange(xs.size))  # first index where the grid leaves 0, 1, 2, ...
+        self.unit_top = float(unit[0] - 1 if unit.size else xs.size - 1)
+
+    def _segment(self, x: float) -> int:
+        if 0.0 <= x < self.unit_top:  # the grid starts with unit steps from 0 (see _grid)
+            return int(x)
+        return min(max(bisect_right(self.xs, x) - 1, 0), len(self.xs) - 1)
+
+    def __call__(self, x: float) -> float:
+        i = self._segment(x)
+        return self.ys[i] + self.slopes[i] * (x - self.xs[i])
+
+    def integral(self, x: float) -> float:
+        """∫ from the first grid point to x (linear extrapolation beyond the grid)."""
+        i = self._segment(x)
+        dx = x - self.xs[i]
+        return self.cum[i] + dx * (self.ys[i] + 0.5 * self.slopes[i] * dx)
+
+
+def _op(timing: PassTiming, name: str):
+    return next(op for op in timing.ops if op.name == name)
+
+
+class StepTimes:
+    """Roofline pass times split into tabulated pieces (see the module docstring).
+
+    `max_batch` bounds decode batches and sampling sequences, `max_context` the KV context of a
+    decode step and the prompt of a prefill, `max_pass_tokens` the tokens of one pass.
+    """
+
+    def __init__(self, dep: Deployment, max_batch: int, max_context: int, max_pass_tokens: int):
+        self.dep = dep
+        ctx = _grid(max_context + 1)
+        attn = _op(decode_step(dep, 1, ctx), "attention")
+        self.decode_attention = _Curve(ctx, attn.time_s)  # one sequence at context L
+        self.decode_attention_memory = _Curve(ctx, attn.memory_s)
+        tokens = _grid(max(max_pass_tokens, max_context, max_batch))
+        full = prefill(dep, tokens)  # tokens = 0 is a pass with no attention (used by chunks at offset 0)
+        pre_attn = _op(full, "attention")
+        self.prefill_attention_compute = _Curve(tokens, pre_attn.compute_s)  # one prompt of P tokens
+        self.prefill_attention_memory = _Curve(tokens, pre_attn.memory_s)
+        self.linear = _Curve(tokens, full.time_s - pre_attn.time_s)  # T tokens, lm_head on one row
+        batch = np.arange(1, max_batch + 1, dtype=float)
+        base = decode_step(dep, batch, 0).time_s - batch * self.decode_attention(0.0)
+        self.decode_base = [0.0] + np.asarray(base).tolist()  # decode step minus its attention
+        lin = np.array([self.linear(b) for b in batch])
+        self.lm_extra = [0.0] + np.maximum(base - lin, 0.0).tolist()  # lm_head rows 2..S
+
+    def decode_s(self, batch: int, mean_ctx: float) -> float:
+        """One decode step of `batch` sequences at mean context `mean_ctx`."""
+        return self.decode_base[batch] + batch * self.decode_attention(mean_ctx)
+
+    def decode_run_s(self, batch: int, mean_ctx: float, steps: int) -> float:
+        """`steps` consecutive decode steps, contexts growing by one per step (midpoint rule)."""
+        a = self.decode_attention
+        attention = a.integral(mean_ctx + steps - 0.5) - a.integral(mean_ctx - 0.5)
+        return steps * self.decode_base[batch] + batch * attention
+
+    def prompt_attention_s(self, prompt: float) -> float:
+        """Attention of one whole prompt prefilled from scratch."""
+        return max(self.prefill_attention_compute(prompt), self.prefill_attention_memory(prompt))
+
+    def chunk_attention_s(self, chunk: int, done: int) -> float:
+        """Attention of a chunk of `chunk` prompt tokens after `done` tokens already cached."""
+        flops_s = self.prefill_attention_compute(done + chunk) - self.prefill_attention_compute(done)
+        cached_read_s = self.decode_attention_memory(done) - self.decode_attention_memory(0.0)
+        return max(flops_s, cached_read_s + self.prefill_attention_memory(chunk))
+
+    def pass_s(self, tokens: int, sampling: int, attention_s: float) -> float:
+        """A pass over `tokens` tokens, `sampling` sequences producing a token, given attention time."""
+        return self.linear(tokens) + self.lm_extra[min(sampling, len(self.lm_extra) - 1)] + attention_s
+
+    def prefill_s(self, prompt: int, batch: int = 1) -> float:
+        """`batch` prompts of `prompt` tokens prefilled together (= roofline.prefill)."""
+        return self.pass_s(prompt * batch, batch, batch * self.prompt_attention_s(prompt))
