@@ -32,7 +32,7 @@ from model.calibration.parameters import PARAMETERS
 from model.calibration.validate import error_summary, phase_time_s, validate
 from model.core.deployment import Efficiency
 
-TRUE = Efficiency(compute=0.45, weights_bw=0.7, kv_bw=0.55, layer_overhead_s=2e-5)
+TRUE = Efficiency(mfu=0.45, weights_mbu=0.7, kv_mbu=0.55, layer_overhead_s=2e-5)
 SHIPPED_HW = {"a100-80gb", "h100-sxm", "h200", "l40s"}
 
 
@@ -89,7 +89,7 @@ def test_fit_recovers_known_parameters(catalog):
 def test_fit_under_measurement_noise_stays_close(catalog):
     noise = np.exp(np.random.default_rng(7).normal(0.0, 0.02, len(rich_rows())))  # 2% log-normal
     fit = fit_hardware(synthetic(catalog, rich_rows(), noise=noise), catalog)
-    for name in ("compute", "weights_bw", "kv_bw"):
+    for name in ("mfu", "weights_mbu", "kv_mbu"):
         assert getattr(fit.efficiency, name) == pytest.approx(getattr(TRUE, name), rel=0.1), name
     assert fit.efficiency.layer_overhead_s == pytest.approx(TRUE.layer_overhead_s, abs=1e-5)
 
@@ -98,12 +98,12 @@ def test_refuses_what_the_rows_cannot_identify(catalog):
     """Batch-1, short-context decode of one model: only weight streaming shows."""
     rows = [dict(hw="h100-sxm", model="llama-3.1-8b", chips=1, batch=1, ctx=c, phase="decode") for c in (128, 256, 512)]
     fit = fit_hardware(synthetic(catalog, rows), catalog)
-    assert fit.fitted == ("weights_bw",)
-    assert set(fit.refused) == {"compute", "kv_bw", "layer_overhead_s"}
-    assert "prefill of long prompts" in fit.refused["compute"]
-    assert "long context" in fit.refused["kv_bw"]
-    assert "weights_bw" in fit.refused["layer_overhead_s"]  # same proportion on every row
-    assert fit.efficiency.compute == fit.default.compute and fit.efficiency.kv_bw == fit.default.kv_bw
+    assert fit.fitted == ("weights_mbu",)
+    assert set(fit.refused) == {"mfu", "kv_mbu", "layer_overhead_s"}
+    assert "prefill of long prompts" in fit.refused["mfu"]
+    assert "long context" in fit.refused["kv_mbu"]
+    assert "weights_mbu" in fit.refused["layer_overhead_s"]  # same proportion on every row
+    assert fit.efficiency.mfu == fit.default.mfu and fit.efficiency.kv_mbu == fit.default.kv_mbu
     # weight streaming alone explains these rows, so the fitted value absorbs the true overhead too
     assert fit.after["max_abs_error_pct"] < 1.0
 
@@ -121,7 +121,7 @@ def test_json_round_trip(tmp_path, catalog):
     assert dep.efficiency == calibration.efficiency_for("h100-sxm")
 
 
-GOOD = {"compute": 0.5, "weights_bw": 0.8, "kv_bw": 0.7, "layer_overhead_s": 1e-5}
+GOOD = {"mfu": 0.5, "weights_mbu": 0.8, "kv_mbu": 0.7, "layer_overhead_s": 1e-5}
 
 
 @pytest.mark.parametrize("document, expected", [
@@ -129,10 +129,10 @@ GOOD = {"compute": 0.5, "weights_bw": 0.8, "kv_bw": 0.7, "layer_overhead_s": 1e-
     (json.dumps([1, 2]), "hardware: missing"),
     (json.dumps({"hardware": {}}), "1 to 256 entries"),
     (json.dumps({"version": 2, "hardware": {"h100-sxm": GOOD}}), "version: must be 1"),
-    (json.dumps({"hardware": {"h100-sxm": {**GOOD, "compute": 1.5}}}), "compute: must be a number in [0.01, 1]"),
-    (json.dumps({"hardware": {"h100-sxm": {**GOOD, "kv_bw": "fast"}}}), "kv_bw: must be a number in [0.01, 1]"),
-    (json.dumps({"hardware": {"h100-sxm": {k: v for k, v in GOOD.items() if k != "weights_bw"}}}),
-     "weights_bw: missing; must be a number in [0.01, 1]"),
+    (json.dumps({"hardware": {"h100-sxm": {**GOOD, "mfu": 1.5}}}), "mfu: must be a number in [0.01, 1]"),
+    (json.dumps({"hardware": {"h100-sxm": {**GOOD, "kv_mbu": "fast"}}}), "kv_mbu: must be a number in [0.01, 1]"),
+    (json.dumps({"hardware": {"h100-sxm": {k: v for k, v in GOOD.items() if k != "weights_mbu"}}}),
+     "weights_mbu: missing; must be a number in [0.01, 1]"),
     (json.dumps({"hardware": {"h100-sxm": {**GOOD, "layer_overhead_s": -1}}}),
      "layer_overhead_s: must be a number in [0, 0.001] s"),
     (json.dumps({"hardware": {"H100 <b>": GOOD}}), "hardware id: must be a lowercase id"),
@@ -204,7 +204,7 @@ def test_calibrate_cli_fits_reports_and_predict_uses_it(tmp_path, catalog):
     assert "row 19 (line 20): batch" in result.stderr
     assert "median" in result.stdout and "-> 0.0" in result.stdout
     loaded = load_calibration(tmp_path / "c.json")
-    assert loaded.efficiency_for("h100-sxm").compute == pytest.approx(TRUE.compute, rel=1e-4)
+    assert loaded.efficiency_for("h100-sxm").mfu == pytest.approx(TRUE.mfu, rel=1e-4)
     write_csv(tmp_path / "s.csv", [{"hw": "h100-sxm", "batch": "256"}])
     plain = run("predict", str(tmp_path / "s.csv"), "-o", str(tmp_path / "a.csv"))
     tuned = run("predict", str(tmp_path / "s.csv"), "-o", str(tmp_path / "b.csv"),
@@ -217,16 +217,16 @@ def test_calibrate_cli_fits_reports_and_predict_uses_it(tmp_path, catalog):
 def test_calibrate_cli_refuses_when_nothing_is_identifiable(tmp_path, catalog):
     rows = [dict(hw="h100-sxm", model="llama-3.1-8b", chips=1, batch=1, ctx=c, phase="decode") for c in (128, 512)]
     write_csv(tmp_path / "m.csv", [{**k, "measured_ms": "5"} for k in rows])
-    result = run("calibrate", str(tmp_path / "m.csv"), "-o", str(tmp_path / "c.json"), "--params", "compute,kv_bw")
+    result = run("calibrate", str(tmp_path / "m.csv"), "-o", str(tmp_path / "c.json"), "--params", "mfu,kv_mbu")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "refused h100-sxm compute" in result.stderr and "prefill of long prompts" in result.stderr
+    assert "refused h100-sxm mfu" in result.stderr and "prefill of long prompts" in result.stderr
     assert not (tmp_path / "c.json").exists()
-    bad = run("calibrate", str(tmp_path / "m.csv"), "-o", str(tmp_path / "c.json"), "--params", "mfu")
-    assert bad.returncode == 2 and "--params: mfu" in bad.stderr
+    bad = run("calibrate", str(tmp_path / "m.csv"), "-o", str(tmp_path / "c.json"), "--params", "bogus")
+    assert bad.returncode == 2 and "--params: bogus" in bad.stderr
 
 
 def test_a_calibration_only_replaces_its_own_hardware(catalog):
     calibration = Calibration({"h200": TRUE})
     h100 = resolve(parse_scenario_strict({"hw": "h100-sxm"}, catalog), catalog, calibration)
     h200 = resolve(parse_scenario_strict({"hw": "h200"}, catalog), catalog, calibration)
-    assert h200.efficiency == TRUE and h100.efficiency.compute == catalog.hardware["h100-sxm"].mfu
+    assert h200.efficiency == TRUE and h100.efficiency.mfu == catalog.hardware["h100-sxm"].mfu

@@ -73,7 +73,7 @@ def test_kv_bytes_per_token(catalog, model, kvbits, expected):
 def attention_aware_knee(dep, kv_bytes_per_token):
     """Section 8.3 with attention FLOPs per context token added: 2 N_act / (R_eff k_tok - 4 n_L n_q d_h)."""
     m = dep.model
-    ridge = dep.peak_flops_per_s * dep.efficiency.compute / (dep.hbm_bytes_per_s * dep.efficiency.kv_bw)
+    ridge = dep.peak_flops_per_s * dep.efficiency.mfu / (dep.hbm_bytes_per_s * dep.efficiency.kv_mbu)
     ridge *= dep.kv_replication  # each copy of the cache is read
     return 2 * m.matmul_params_per_token / (ridge * kv_bytes_per_token - 4 * m.layers * m.heads * m.head_dim)
 

@@ -50,10 +50,10 @@ def test_the_dashed_roof_is_the_peak_in_use_at_mfu_and_mbu():
     dashed = trace(figure, "8-bit roof at mfu")
     assert dashed["line"]["dash"] == "dash"
     eff, hw = dep.efficiency, dep.hardware
-    assert values(dashed["y"]).max() == pytest.approx(hw.eight_bit_flops_per_s * eff.compute / TERA)
+    assert values(dashed["y"]).max() == pytest.approx(hw.eight_bit_flops_per_s * eff.mfu / TERA)
     x, y = values(dashed["x"]), values(dashed["y"])
     low = x < 1
-    assert y[low] == pytest.approx(x[low] * hw.hbm_bytes_per_s * eff.weights_bw / TERA)
+    assert y[low] == pytest.approx(x[low] * hw.hbm_bytes_per_s * eff.weights_mbu / TERA)
     assert "(in use)" in trace(figure, "8-bit roof:")["name"]
 
 

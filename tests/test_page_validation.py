@@ -44,10 +44,10 @@ def test_uploaded_calibration_is_used_and_bad_uploads_are_named():
     at.file_uploader(key=UPLOAD_KEY).set_value(("cal.json", text.encode(), "application/json")).run()
     assert any("Uploaded calibration active for h200" in s.value for s in at.success)
     data = json.loads(text)
-    data["hardware"]["h200"]["compute"] = 7
+    data["hardware"]["h200"]["mfu"] = 7
     at.file_uploader(key=UPLOAD_KEY).set_value(("bad.json", json.dumps(data).encode(), "application/json")).run()
     error = " ".join(e.value for e in at.error)
-    assert "Calibration not used" in error and "compute" in error and "[" in error
+    assert "Calibration not used" in error and "mfu" in error and "[" in error
     assert not at.exception
     at.file_uploader(key=UPLOAD_KEY).set_value(("junk.json", b"\x00\xff not json", "application/json")).run()
     assert "not valid JSON" in " ".join(e.value for e in at.error)

@@ -85,8 +85,8 @@ def test_prefill_deployment(catalog):
     other = sv.prefill_deployment(scenario, catalog, "h200", 4)
     assert other.hardware.id == "h200" and other.chips == 4
     assert other.usd_per_chip_hour == catalog.hardware["h200"].usd_per_hour  # not the sidebar's $5 override
-    assert other.efficiency.compute == catalog.hardware["h200"].mfu
-    assert sv.prefill_deployment(scenario, catalog, sv.SAME, 2).efficiency.compute == 0.3
+    assert other.efficiency.mfu == catalog.hardware["h200"].mfu
+    assert sv.prefill_deployment(scenario, catalog, sv.SAME, 2).efficiency.mfu == 0.3
     with pytest.raises(ValueError, match="^hw"):
         sv.prefill_deployment(scenario, catalog, "h900", 0)
 

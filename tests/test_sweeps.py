@@ -85,11 +85,11 @@ def test_each_op_sits_on_the_efficiency_adjusted_roof(catalog):
         points = sweeps.op_points(one_chip, timing)
         assert "embedding_lookup" not in [p.name for p in points]  # no FLOPs, no place on a log plot
         for p in points:
-            roof = sweeps.roof_flops_per_s(p.intensity_flop_per_byte, hw.bf16_flops_per_s * eff.compute,
-                                           hw.hbm_bytes_per_s * eff.weights_bw)
+            roof = sweeps.roof_flops_per_s(p.intensity_flop_per_byte, hw.bf16_flops_per_s * eff.mfu,
+                                           hw.hbm_bytes_per_s * eff.weights_mbu)
             assert p.attained_flops_per_s_per_chip == pytest.approx(float(roof), rel=1e-9), p.name
-            assert p.bound == ("compute" if p.intensity_flop_per_byte * hw.hbm_bytes_per_s * eff.weights_bw
-                               > hw.bf16_flops_per_s * eff.compute else "memory")
+            assert p.bound == ("compute" if p.intensity_flop_per_byte * hw.hbm_bytes_per_s * eff.weights_mbu
+                               > hw.bf16_flops_per_s * eff.mfu else "memory")
 
 
 def test_decode_path_is_one_vectorised_call_matching_scalar_steps(dep):

@@ -50,8 +50,8 @@ def describe(calibration: Calibration | None, hw_id: str, source: str) -> None:
     if "error_before" in report and "error_after" in report:
         errors = (f" Median error on its {report['error_after'].get('n', '?')} rows: "
                   f"{report['error_before']['median_abs_error_pct']:.0f}% -> {report['error_after']['median_abs_error_pct']:.0f}%.")
-    st.success(f"{source} calibration active for {hw_id}: MFU {eff.compute:.2f}, weight bandwidth {eff.weights_bw:.2f}, "
-               f"KV bandwidth {eff.kv_bw:.2f}, overhead {eff.layer_overhead_s * 1e6:.0f} µs/layer.{errors}")
+    st.success(f"{source} calibration active for {hw_id}: MFU {eff.mfu:.2f}, weight bandwidth {eff.weights_mbu:.2f}, "
+               f"KV bandwidth {eff.kv_mbu:.2f}, overhead {eff.layer_overhead_s * 1e6:.0f} µs/layer.{errors}")
 
 
 def calibration_widgets(hw_id: str, bind: str) -> Calibration | None:

@@ -48,8 +48,8 @@ def add_roofs(fig: go.Figure, dep: Deployment, lo: float, hi: float) -> None:
         textposition="top left", marker=dict(symbol="diamond", size=11, color="#111111"),
         hovertemplate="ridge point %{x:.4g} FLOP/byte at %{y:,.0f} TFLOP/s<extra></extra>"))
     peak = hw.peak_flops_per_s(dep.eight_bit_compute)
-    x, y = roof_curve(peak * eff.compute, hw.hbm_bytes_per_s * eff.weights_bw, lo, hi)
-    charts.line(fig, x, y / TERA, f"{in_use} roof at mfu {eff.compute:g}, mbu {eff.weights_bw:g}", "#2ca02c", "dash",
+    x, y = roof_curve(peak * eff.mfu, hw.hbm_bytes_per_s * eff.weights_mbu, lo, hi)
+    charts.line(fig, x, y / TERA, f"{in_use} roof at mfu {eff.mfu:g}, mbu {eff.weights_mbu:g}", "#2ca02c", "dash",
                 hover="efficiency-adjusted roof<br>%{x:.3g} FLOP/byte: %{y:.4g} TFLOP/s<extra></extra>")
 
 

@@ -261,9 +261,9 @@ def assumption_widgets(scenario_hw, default_efficiency, calibrated: bool) -> Non
     with st.expander("Assumptions (efficiencies, price)"):
         st.caption(f"Empty = the {origin}'s value, shown greyed out.")
         number("price", "USD per chip-hour", placeholder=f"{scenario_hw.usd_per_hour:g} (preset)")
-        number("mfu", "MFU: achieved fraction of peak FLOP/s", placeholder=f"{default_efficiency.compute:.3g} ({origin})")
+        number("mfu", "MFU: achieved fraction of peak FLOP/s", placeholder=f"{default_efficiency.mfu:.3g} ({origin})")
         number("mbu", "MBU: achieved fraction of HBM bandwidth (weights and KV)",
-               placeholder=f"{default_efficiency.weights_bw:.3g} / {default_efficiency.kv_bw:.3g} ({origin})")
+               placeholder=f"{default_efficiency.weights_mbu:.3g} / {default_efficiency.kv_mbu:.3g} ({origin})")
 
 
 def share_params(catalog: Catalog, scenario: Scenario) -> dict[str, str]:

@@ -23,12 +23,13 @@ FORMAT = "llm-inference-economics/calibration"
 VERSION = 1
 SHIPPED_DIR = PRESET_DIR / "calibrations"
 ENTRY_FIELDS = {
-    "compute": Field("compute", float, 0.01, 1),
-    "weights_bw": Field("weights_bw", float, 0.01, 1),
-    "kv_bw": Field("kv_bw", float, 0.01, 1),
+    "mfu": Field("mfu", float, 0.01, 1),
+    "weights_mbu": Field("weights_mbu", float, 0.01, 1),
+    "kv_mbu": Field("kv_mbu", float, 0.01, 1),
     "layer_overhead_s": Field("layer_overhead_s", float, 0, OVERHEAD_MAX_S, unit="s"),
 }
 ALLREDUCE_FIELD = Field("allreduce_latency_s", float, 0, 0.01, unit="s")
+LEGACY_NAMES = {"compute": "mfu", "weights_bw": "weights_mbu", "kv_bw": "kv_mbu"}  # files written before 2026-12
 HW_ID = Field("hardware id", str)
 
 
@@ -66,6 +67,7 @@ class Calibration:
 def _entry(hw_id: str, entry: object) -> tuple[Efficiency, dict]:
     if not isinstance(entry, dict):
         raise CalibrationError(f"hardware {echo(hw_id)}: must be an object with {', '.join(PARAMETERS)}")
+    entry = {LEGACY_NAMES.get(k, k): v for k, v in entry.items()}
     values = {}
     for name, spec in ENTRY_FIELDS.items():
         if name not in entry:

@@ -4,9 +4,9 @@ Fitted parameters (roofline.Efficiency; defaults: the hardware preset's mfu and 
 
 | name               | meaning                                                   | bounds     |
 |--------------------|-----------------------------------------------------------|------------|
-| `compute`          | achieved fraction of peak FLOP/s (MFU)                    | 0.01–1     |
-| `weights_bw`       | achieved fraction of HBM bandwidth streaming weights      | 0.01–1     |
-| `kv_bw`            | achieved fraction of HBM bandwidth reading the KV cache   | 0.01–1     |
+| `mfu`              | achieved fraction of peak FLOP/s (MFU)                    | 0.01–1     |
+| `weights_mbu`       | achieved fraction of HBM bandwidth streaming weights      | 0.01–1     |
+| `kv_mbu`            | achieved fraction of HBM bandwidth reading the KV cache   | 0.01–1     |
 | `layer_overhead_s` | fixed time per layer per forward pass (launches, syncs)   | 0–1e-3 s   |
 
 The fit minimises Σ (log predicted time − log measured time)² over one hardware's rows
@@ -69,7 +69,7 @@ class FitProblem:
     """One hardware's measured phases as unit-efficiency roofline terms, for fast re-evaluation.
 
     Each segment is one op of one pass sample, scaled by the number of passes it stands for:
-    compute_s at mfu 1, stream_s (weights + activations) at weights_bw 1, kv_s at kv_bw 1.
+    compute_s at mfu 1, stream_s (weights + activations) at weights_mbu 1, kv_s at kv_mbu 1.
     Per row: fixed_s (tensor-parallel comms, not fitted), layer_passes (layers × passes, the
     multiplier of layer_overhead_s) and measured_s.
     """
@@ -86,15 +86,15 @@ class FitProblem:
 
     def parts_s(self, eff: Efficiency) -> dict[str, np.ndarray]:
         """Per-row time governed by each parameter, plus 'fixed' (roofline.time_ops recomposed)."""
-        compute = self.compute_s / eff.compute
-        memory_w = self.stream_s / eff.weights_bw
-        memory_kv = self.kv_s / eff.kv_bw
+        compute = self.compute_s / eff.mfu
+        memory_w = self.stream_s / eff.weights_mbu
+        memory_kv = self.kv_s / eff.kv_mbu
         bound = compute >= memory_w + memory_kv
         n = len(self.measurements)
         per_row = {
-            "compute": np.where(bound, compute, 0.0),
-            "weights_bw": np.where(bound, 0.0, memory_w),
-            "kv_bw": np.where(bound, 0.0, memory_kv),
+            "mfu": np.where(bound, compute, 0.0),
+            "weights_mbu": np.where(bound, 0.0, memory_w),
+            "kv_mbu": np.where(bound, 0.0, memory_kv),
         }
         parts = {k: np.bincount(self.row, v, minlength=n) for k, v in per_row.items()}
         parts["layer_overhead_s"] = eff.layer_overhead_s * self.layer_passes

@@ -1,7 +1,7 @@
 """`python -m model calibrate measurements.csv -o calibration.json`: fit efficiencies per hardware.
 
     python -m model calibrate measurements.csv -o calibration.json [--hw ID ...] [--framework TEXT]
-                             [--params compute,weights_bw,kv_bw,layer_overhead_s]
+                             [--params mfu,weights_mbu,kv_mbu,layer_overhead_s]
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def cmd_calibrate(args) -> int:
     if not usable:
         raise ValueError(f"{args.measurements}: no usable rows (after --hw/--framework filters)")
     provenance = {"command": _command(args), "measurements": args.measurements,
-                  "definitions": "model/validation.py; error % = (predicted - measured) / measured"}
+                  "definitions": "model/calibration/measurements.py; error % = (predicted - measured) / measured"}
     calibration, fits = cal.calibrate(usable, catalog, params, provenance)
     for fit in fits:
         _print_fit(fit)

@@ -29,7 +29,7 @@ def cmd_explain(args) -> int:
     eff = dep.efficiency
     print(f"{dep.model.name} on {dep.chips} x {dep.hardware.name}; weights {scenario.wbits}-bit, "
           f"KV {scenario.kvbits}-bit, compute {'8-bit' if dep.eight_bit_compute else 'bf16'}; "
-          f"mfu {eff.compute:g}, weight bw {eff.weights_bw:g}, KV bw {eff.kv_bw:g}; "
+          f"mfu {eff.mfu:g}, weight bw {eff.weights_mbu:g}, KV bw {eff.kv_mbu:g}; "
           f"${dep.usd_per_chip_hour:g}/chip-hour")
     print(f"\nPREFILL: one prompt of {scenario.prompt} tokens")
     print(table(report.op_rows(prefill(dep, scenario.prompt)), columns))

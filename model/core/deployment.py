@@ -45,14 +45,14 @@ ATTENTION_OPS = ("qkv_proj", "attention", "out_proj")  # replicated per chip und
 class Efficiency:
     """Achieved fractions of peak and fixed overheads (the calibratable parameters)."""
 
-    compute: float  # fraction of peak FLOP/s (MFU)
-    weights_bw: float  # fraction of HBM bandwidth streaming weights and activations
-    kv_bw: float  # fraction of HBM bandwidth reading the KV cache
+    mfu: float  # achieved fraction of peak FLOP/s (model FLOP utilisation)
+    weights_mbu: float  # achieved fraction of HBM bandwidth streaming weights and activations
+    kv_mbu: float  # achieved fraction of HBM bandwidth reading the KV cache
     layer_overhead_s: float = 0.0  # fixed time per layer per forward pass
     allreduce_latency_s: float | None = None  # per all-reduce; None: 6 µs + 2 µs·(√n − 1) (EE)
 
     def __post_init__(self):
-        for name in ("compute", "weights_bw", "kv_bw"):
+        for name in ("mfu", "weights_mbu", "kv_mbu"):
             value = getattr(self, name)
             if not (0 < value <= 1):
                 raise ValueError(f"{name}: must be a fraction in (0, 1]; got {value!r}")

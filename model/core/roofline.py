@@ -108,16 +108,16 @@ class PassTiming:
 
 def time_ops(dep: Deployment, ops: list[OpCost]) -> list[OpTiming]:
     eff = dep.efficiency
-    flops_per_s = dep.peak_flops_per_s * eff.compute
+    flops_per_s = dep.peak_flops_per_s * eff.mfu
     bw = dep.hbm_bytes_per_s
-    kv_scale = dep.kv_replication / (bw * eff.kv_bw)
+    kv_scale = dep.kv_replication / (bw * eff.kv_mbu)
     return [
         OpTiming(
             cost=op,
             compute_s=op.flops / flops_per_s,
-            weights_s=op.weight_bytes * dep.weight_copies(op.name) / (bw * eff.weights_bw),
+            weights_s=op.weight_bytes * dep.weight_copies(op.name) / (bw * eff.weights_mbu),
             kv_s=op.kv_bytes * kv_scale,
-            act_s=op.act_bytes / (bw * eff.weights_bw),
+            act_s=op.act_bytes / (bw * eff.weights_mbu),
         )
         for op in ops
     ]

@@ -113,11 +113,11 @@ def efficiency_of(s: Scenario, hw: Hardware, calibration=None) -> Efficiency:
     """Hardware defaults, replaced by a calibration for this hardware, replaced by mfu/mbu keys."""
     base = calibration.efficiency_for(hw.id) if calibration is not None else None
     if base is None:
-        base = Efficiency(compute=hw.mfu, weights_bw=hw.mbu, kv_bw=hw.mbu)
+        base = Efficiency(mfu=hw.mfu, weights_mbu=hw.mbu, kv_mbu=hw.mbu)
     if s.mfu is not None:
-        base = dataclasses.replace(base, compute=s.mfu)
+        base = dataclasses.replace(base, mfu=s.mfu)
     if s.mbu is not None:
-        base = dataclasses.replace(base, weights_bw=s.mbu, kv_bw=s.mbu)
+        base = dataclasses.replace(base, weights_mbu=s.mbu, kv_mbu=s.mbu)
     return base
 
 
