@@ -41,10 +41,10 @@ st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}** at $
             "of `batch` sequences.")
 st.info(
     f"**Why.** Prefill of {s.batch} prompts processes {s.batch} x {s.prompt:,} = {s.batch * s.prompt:,} tokens per read of "
-    f"{fmt.bytes_(float(pf.cost.weight_bytes))} of weights: {float(pf.intensity_flop_per_byte):,.0f} FLOP/byte, "
+    f"{fmt.bytes_(float(pf.cost.weight_traffic_bytes))} of weights: {float(pf.intensity_flop_per_byte):,.0f} FLOP/byte, "
     f"{pf_side} of the chip's {ridge:,.0f} FLOP/byte ridge; the pass is **{pf_bound}-bound** and costs **{fmt.usd(usd_in)} "
-    f"per 1M input tokens**. A decode step reads {fmt.bytes_(float(dc.cost.weight_bytes))} of weights and each sequence's KV cache "
-    f"({fmt.bytes_(float(dc.cost.kv_bytes))} for {s.batch} x {s.ctx:,} tokens) to produce one token per sequence, {s.batch} "
+    f"per 1M input tokens**. A decode step reads {fmt.bytes_(float(dc.cost.weight_traffic_bytes))} of weights and each sequence's KV cache "
+    f"({fmt.bytes_(float(dc.cost.kv_traffic_bytes))} for {s.batch} x {s.ctx:,} tokens) to produce one token per sequence, {s.batch} "
     f"tokens: {float(dc.intensity_flop_per_byte):.3g} FLOP/byte, {dc_side} of the ridge, **{dc_bound}-bound**: "
     f"**{fmt.usd(usd_out)} per 1M output tokens**: an output token costs **{fmt.ratio(ratio)}** an input token.")
 

@@ -47,8 +47,8 @@ fits_to = sweeps.first_x_not_fitting(path.batch, path.fits)
 fit_note = (f" Open markers: batches from {fmt.count(fits_to)} up do not fit in HBM at this context."
             if fits_to < float("inf") else "")
 chart(roofline_figure(dep, lo, hi, prefill_ops, decode_ops, prefill_total, path, s.batch, s.prompt, s.ctx),
-      f"At batch {s.batch} and {s.ctx:,} tokens of context one decode step moves {fmt.bytes_(float(step_total.cost.weight_bytes))} "
-      f"of weights and {fmt.bytes_(float(step_total.cost.kv_bytes))} of KV cache to do {float(step_total.cost.flops) / 1e12:.3g} TFLOP "
+      f"At batch {s.batch} and {s.ctx:,} tokens of context one decode step moves {fmt.bytes_(float(step_total.cost.weight_traffic_bytes))} "
+      f"of weights and {fmt.bytes_(float(step_total.cost.kv_traffic_bytes))} of KV cache to do {float(step_total.cost.flops) / 1e12:.3g} TFLOP "
       f"for {s.batch} tokens: {i_step:.3g} FLOP/byte, {side} the {ridge:,.0f} FLOP/byte ridge, so each chip attains "
       f"{attained / 1e12:.3g} of its {peak / 1e12:,.0f} TFLOP/s ({fmt.percent(attained / peak)}). Prefill of one "
       f"{s.prompt:,}-token prompt runs at {i_prefill:,.0f} FLOP/byte ({float(prefill_total.attained_flops_per_s_per_chip) / 1e12:.3g} "

@@ -8,6 +8,7 @@ from conftest import deploy, v5e
 
 from model.core import metrics, roofline
 from model.core.ops import experts_touched
+from model.core.precision import Precision
 
 # A 30B dense model with exactly 100 kB/token of int8 KV (W3): 25 layers x 16 KV heads x 125 dims x 2 x 1 B.
 # 16 KV heads so that 16-way tensor parallelism splits the cache without copies, as the quiz assumes.
@@ -16,7 +17,7 @@ THIRTY_B = dict(model="custom", layers=25, d_model=8000, heads=64, kv_heads=16, 
 
 def without_activation_traffic(dep):
     """The formula sheet's knees count weights, KV and FLOPs only: drop activation bytes."""
-    precision = dataclasses.replace(dep.precision, act_bytes=1e-9)
+    precision = dataclasses.replace(dep.precision, bytes_per_activation=1e-9)
     return dataclasses.replace(dep, precision=precision)
 
 
@@ -43,7 +44,7 @@ def test_pop_quiz_30b_int8_on_16_v5e(catalog):
     # W3: B=4 -> 2.57 ms (weights + KV reads), B=256 -> 21 ms (KV reads + FLOPs).
     # The quiz ignores tensor-parallel communication: a link fast enough to make it vanish.
     dep = deploy(catalog, ideal=True, **v5e(hw_link_gbps=100_000), **THIRTY_B, chips=16, wbits=8, kvbits=8, abits=16)
-    assert dep.model.kv_bytes_per_token(8) == 100_000
+    assert dep.model.kv_bytes_per_token(Precision.from_bits(16, 8)) == 100_000
     assert dep.weight_bytes == pytest.approx(30e9, rel=0.01)
     small = float(roofline.decode_step(dep, 4, 8192).time_s)
     large = float(roofline.decode_step(dep, 256, 8192).time_s)
@@ -67,7 +68,7 @@ def test_moe_experts_touched(experts, active, tokens, expected):
 )
 def test_kv_bytes_per_token(catalog, model, kvbits, expected):
     # Section 3: 2 n_L n_kv d_h b_kv; MLA (kv_lora_rank + rope dim) n_L b_kv.
-    assert catalog.models[model].kv_bytes_per_token(kvbits) == expected
+    assert catalog.models[model].kv_bytes_per_token(Precision.from_bits(16, kvbits)) == expected
 
 
 def attention_aware_knee(dep, kv_bytes_per_token):
@@ -92,7 +93,7 @@ def test_context_knee_scaling_book_serving_setting(catalog):
     # the 1k-4k range. Attention FLOPs (bf16 over an int8 cache) move it up ~7%.
     keys = dict(**v5e(hw_tbps=0.82), model="llama-3.1-70b", wbits=8, kvbits=8, abits=16)
     one_copy = deploy(catalog, ideal=True, chips=8, **keys)
-    assert one_copy.model.kv_bytes_per_token(8) == 163_840
+    assert one_copy.model.kv_bytes_per_token(Precision.from_bits(16, 8)) == 163_840
     knee = metrics.context_knee_tokens(one_copy)
     assert knee == pytest.approx(attention_aware_knee(one_copy, 163_840), rel=0.01)
     assert 1000 < knee < 4000
@@ -134,7 +135,7 @@ def test_moe_floor_reflects_active_parameters(catalog):
     touched_b1 = metrics.latency_floor_s(dep) * dep.hbm_bytes_per_s
     assert touched_b1 == pytest.approx(dep.model.matmul_params_per_token * 1.0, rel=0.02)
     big = roofline.decode_step(dep, 4096, 1)
-    weights_big = sum(float(np.max(op.cost.weight_bytes)) for op in big.ops)
+    weights_big = sum(float(np.max(op.cost.weight_traffic_bytes)) for op in big.ops)
     assert weights_big == pytest.approx(dep.weight_bytes - dep.model.embedding_params, rel=0.01)
 
 
@@ -151,7 +152,7 @@ def test_sliding_window_caps_kv_reads(catalog):
     attention = next(op for op in step.ops if op.name == "attention")
     per_layer_token = m.kv_elements_per_token_per_layer * 2
     expected = (m.global_layers * 8000 + m.sliding_layers * 4096 + m.layers) * per_layer_token
-    assert float(attention.cost.kv_bytes) == pytest.approx(expected)
+    assert float(attention.cost.kv_traffic_bytes) == pytest.approx(expected)
 
 
 def test_prefill_attention_is_causal(catalog):

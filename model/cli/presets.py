@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from model.catalog.presets import load_catalog
 from model.cli.common import table
+from model.core.precision import Precision
+
+BF16 = Precision.from_bits(16, 16)
 
 
 def cmd_presets(args) -> int:
@@ -20,7 +23,7 @@ def cmd_presets(args) -> int:
         print(f"  {h.id}: " + "; ".join(f"{what}: {src}" for what, src in h.sources))
     model_rows = [
         {"id": m.id, "name": m.name, "params_b": m.total_params / 1e9, "active_b": m.matmul_params_per_token / 1e9,
-         "kv_bytes_per_token_bf16": m.kv_bytes_per_token(16), "max_context": m.max_context}
+         "kv_bytes_per_token_bf16": m.kv_bytes_per_token(BF16), "max_context": m.max_context}
         for m in catalog.models.values()
     ]
     print("\nMODELS (params derived from the config shapes)")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from model.core.precision import Precision
+
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -177,9 +179,9 @@ class ModelConfig:
             return self.kv_lora_rank + self.qk_rope_head_dim, self.kv_lora_rank
         return self.qk_nope_head_dim + self.qk_rope_head_dim, self.v_head_dim
 
-    def kv_bytes_per_token(self, kv_bits: int) -> float:
+    def kv_bytes_per_token(self, precision: Precision) -> float:
         """KV-cache bytes per token of context over all layers, ignoring sliding windows."""
-        return self.layers * self.kv_elements_per_token_per_layer * kv_bits / 8
+        return self.layers * self.kv_elements_per_token_per_layer * precision.bytes_per_kv_element
 
 
 def shape_problems(m: ModelConfig) -> list[tuple[str, str]]:

@@ -15,27 +15,7 @@ import numpy as np
 
 from model.core.architecture import ModelConfig
 from model.core.hardware import Hardware
-
-ACTIVATION_BYTES = 2.0  # the residual stream and GEMM outputs stay bf16/fp16 even with 8-bit GEMMs
-
-
-@dataclass(frozen=True)
-class Precision:
-    """Bytes per stored weight, per KV-cache element and per activation element.
-
-    Activations are counted at 2 bytes whatever the compute precision: 8-bit GEMMs quantise
-    their inputs on the fly but write bf16/fp16 outputs, and tensor-parallel all-reduces run
-    on the bf16/fp16 residual stream.
-    """
-
-    weight_bytes: float
-    kv_bytes: float
-    act_bytes: float = ACTIVATION_BYTES
-
-    @classmethod
-    def from_bits(cls, wbits: int, kvbits: int) -> "Precision":
-        return cls(wbits / 8, kvbits / 8)
-
+from model.core.precision import Precision
 
 ALLREDUCES_PER_LAYER = 2  # after attention and after the FFN (Megatron-style TP; KIP, EE)
 ATTENTION_OPS = ("qkv_proj", "attention", "out_proj")  # replicated per chip under attention data parallelism
@@ -102,7 +82,7 @@ class Deployment:
 
     @property
     def weight_bytes(self) -> float:
-        return self.model.total_params * self.precision.weight_bytes
+        return self.model.total_params * self.precision.bytes_per_weight
 
     def weight_copies(self, op_name: str) -> int:
         """Copies of an op's weights in the replica: `chips` for attention under attention DP, else 1."""
@@ -111,7 +91,7 @@ class Deployment:
     @property
     def weight_bytes_per_chip(self) -> float:
         """HBM each chip spends on weights: its share, plus whole attention weights under attention DP."""
-        attention = self.model.layers * self.model.attn_params_per_layer * self.precision.weight_bytes
+        attention = self.model.layers * self.model.attn_params_per_layer * self.precision.bytes_per_weight
         copies = self.chips if self.attention_dp else 1
         return (self.weight_bytes + (copies - 1) * attention) / self.chips
 
@@ -125,7 +105,7 @@ class Deployment:
         n = self.chips
         if n == 1:
             return np.zeros_like(tokens)
-        volume = tokens * self.model.d_model * self.precision.act_bytes
+        volume = tokens * self.model.d_model * self.precision.bytes_per_activation
         bandwidth_s = 2 * (n - 1) / n * volume / self.hardware.link_bytes_per_s
         latency_s = self.efficiency.allreduce_latency_s
         if latency_s is None:

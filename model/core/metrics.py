@@ -37,13 +37,13 @@ def latency_floor_s(dep: Deployment) -> float:
     Weights replicated on every chip (attention under attention DP) count once per chip.
     """
     step = decode_step(dep, 1, 0)
-    weight_bytes = sum(float(np.max(op.cost.weight_bytes)) * dep.weight_copies(op.name) for op in step.ops)
+    weight_bytes = sum(float(np.max(op.cost.weight_traffic_bytes)) * dep.weight_copies(op.name) for op in step.ops)
     return weight_bytes / dep.hbm_bytes_per_s
 
 
 def kv_bytes_per_sequence(dep: Deployment, ctx) -> np.ndarray:
     """KV-cache bytes of one sequence at context `ctx` (sliding-window layers capped)."""
-    per_layer_token = dep.model.kv_elements_per_token_per_layer * dep.precision.kv_bytes
+    per_layer_token = dep.model.kv_elements_per_token_per_layer * dep.precision.bytes_per_kv_element
     return kv_cache_tokens(dep.model, ctx) * per_layer_token
 
 

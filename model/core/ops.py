@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.core.architecture import ModelConfig
-from model.core.deployment import Precision
+from model.core.precision import Precision
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,13 @@ class OpCost:
 
     name: str
     flops: np.ndarray
-    weight_bytes: np.ndarray
-    kv_bytes: np.ndarray
-    act_bytes: np.ndarray
+    weight_traffic_bytes: np.ndarray  # weights read from HBM
+    kv_traffic_bytes: np.ndarray  # KV cache read and written
+    act_traffic_bytes: np.ndarray  # activations read and written
 
     @property
     def bytes(self) -> np.ndarray:
-        return self.weight_bytes + self.kv_bytes + self.act_bytes
+        return self.weight_traffic_bytes + self.kv_traffic_bytes + self.act_traffic_bytes
 
 
 def experts_touched(experts: int, active: int, tokens) -> np.ndarray:
@@ -83,9 +83,9 @@ def _linear(name: str, tokens, params: float, io_elements_per_token: float, p: P
     return OpCost(
         name=name,
         flops=2.0 * tokens * params,
-        weight_bytes=np.full_like(tokens, params * p.weight_bytes),
-        kv_bytes=np.zeros_like(tokens),
-        act_bytes=tokens * io_elements_per_token * p.act_bytes,
+        weight_traffic_bytes=np.full_like(tokens, params * p.bytes_per_weight),
+        kv_traffic_bytes=np.zeros_like(tokens),
+        act_traffic_bytes=tokens * io_elements_per_token * p.bytes_per_activation,
     )
 
 
@@ -95,15 +95,15 @@ def _attention(m: ModelConfig, batch, new_tokens, ctx, p: Precision, decode: boo
     pairs = pairs + m.sliding_layers * attended_keys(ctx, new_tokens, m.window_tokens)
     cached_read = m.global_layers * cached_keys_read(ctx, np.inf)
     cached_read = cached_read + m.sliding_layers * cached_keys_read(ctx, m.window_tokens)
-    kv_layer_bytes = m.kv_elements_per_token_per_layer * p.kv_bytes
+    kv_layer_bytes = m.kv_elements_per_token_per_layer * p.bytes_per_kv_element
     written = m.layers * np.asarray(new_tokens, dtype=float)
     tokens = batch * np.asarray(new_tokens, dtype=float)
     return OpCost(
         name="attention",
         flops=2.0 * m.heads * (d_qk + d_v) * batch * pairs,
-        weight_bytes=np.zeros_like(pairs * batch),
-        kv_bytes=batch * (cached_read + written) * kv_layer_bytes,
-        act_bytes=tokens * m.layers * m.heads * (d_qk + d_v) * p.act_bytes,
+        weight_traffic_bytes=np.zeros_like(pairs * batch),
+        kv_traffic_bytes=batch * (cached_read + written) * kv_layer_bytes,
+        act_traffic_bytes=tokens * m.layers * m.heads * (d_qk + d_v) * p.bytes_per_activation,
     )
 
 
@@ -114,9 +114,9 @@ def _moe(m: ModelConfig, tokens, p: Precision) -> list[OpCost]:
     routed = OpCost(
         name="moe_experts",
         flops=2.0 * tokens * m.moe_layers * (m.experts_active * m.expert_params + m.router_params_per_layer),
-        weight_bytes=m.moe_layers * (touched * m.expert_params + m.router_params_per_layer) * p.weight_bytes,
-        kv_bytes=np.zeros_like(tokens),
-        act_bytes=tokens * m.moe_layers * m.experts_active * 3 * width * p.act_bytes,
+        weight_traffic_bytes=m.moe_layers * (touched * m.expert_params + m.router_params_per_layer) * p.bytes_per_weight,
+        kv_traffic_bytes=np.zeros_like(tokens),
+        act_traffic_bytes=tokens * m.moe_layers * m.experts_active * 3 * width * p.bytes_per_activation,
     )
     ops = [routed]
     if m.shared_experts:
@@ -136,9 +136,9 @@ def forward_ops(m: ModelConfig, p: Precision, batch, new_tokens, ctx, decode: bo
         OpCost(
             name="embedding_lookup",
             flops=np.zeros_like(tokens),
-            weight_bytes=tokens * d * p.weight_bytes,
-            kv_bytes=np.zeros_like(tokens),
-            act_bytes=tokens * d * p.act_bytes,
+            weight_traffic_bytes=tokens * d * p.bytes_per_weight,
+            kv_traffic_bytes=np.zeros_like(tokens),
+            act_traffic_bytes=tokens * d * p.bytes_per_activation,
         ),
         _linear("qkv_proj", tokens, n_l * m.qkv_params_per_layer, n_l * (d + qkv_out), p),
         _attention(m, batch, new_tokens, ctx, p, decode),
@@ -156,9 +156,9 @@ def forward_ops(m: ModelConfig, p: Precision, batch, new_tokens, ctx, decode: bo
         OpCost(
             name="norms",
             flops=4.0 * tokens * d * norms,
-            weight_bytes=np.full_like(tokens, norms * d * 2.0),
-            kv_bytes=np.zeros_like(tokens),
-            act_bytes=2.0 * tokens * d * norms * p.act_bytes,
+            weight_traffic_bytes=np.full_like(tokens, norms * d * 2.0),
+            kv_traffic_bytes=np.zeros_like(tokens),
+            act_traffic_bytes=2.0 * tokens * d * norms * p.bytes_per_activation,
         )
     )
     return ops

@@ -115,9 +115,9 @@ def time_ops(dep: Deployment, ops: list[OpCost]) -> list[OpTiming]:
         OpTiming(
             cost=op,
             compute_s=op.flops / flops_per_s,
-            weights_s=op.weight_bytes * dep.weight_copies(op.name) / (bw * eff.weights_mbu),
-            kv_s=op.kv_bytes * kv_scale,
-            act_s=op.act_bytes / (bw * eff.weights_mbu),
+            weights_s=op.weight_traffic_bytes * dep.weight_copies(op.name) / (bw * eff.weights_mbu),
+            kv_s=op.kv_traffic_bytes * kv_scale,
+            act_s=op.act_traffic_bytes / (bw * eff.weights_mbu),
         )
         for op in ops
     ]

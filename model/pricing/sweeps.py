@@ -105,7 +105,7 @@ class PassTotals:
 
 def pass_totals(dep: Deployment, timing: PassTiming) -> PassTotals:
     """FLOPs, bytes by kind, time and attained FLOP/s per chip of a whole pass."""
-    sums = {k: sum(getattr(op.cost, k) for op in timing.ops) for k in ("flops", "weight_bytes", "kv_bytes", "act_bytes")}
+    sums = {k: sum(getattr(op.cost, k) for op in timing.ops) for k in ("flops", "weight_traffic_bytes", "kv_traffic_bytes", "act_traffic_bytes")}
     time_s = np.asarray(timing.time_s, dtype=float)
     return PassTotals(OpCost(name="pass", **sums), time_s, sums["flops"] / (dep.chips * time_s))
 

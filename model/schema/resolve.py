@@ -13,8 +13,9 @@ from model.base.fields import FieldError, echo
 from model.base.units import GIGA, TERA
 from model.catalog.presets import Catalog
 from model.core.architecture import ModelConfig, shape_problems
-from model.core.deployment import Deployment, Efficiency, Precision
+from model.core.deployment import Deployment, Efficiency
 from model.core.hardware import Hardware
+from model.core.precision import Precision
 from model.schema.scenario import (
     CUSTOM,
     CUSTOM_HW_KEYS,
