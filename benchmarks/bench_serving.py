@@ -1,4 +1,4 @@
-"""Time the serving simulator (model/serving.py): each policy on 1,000 / 10,000 / 20,000 requests.
+"""Time the serving simulator (model/serving/): each policy on 1,000 / 10,000 / 20,000 requests.
 
 Workload: Llama 3.1 70B on 8x H100 SXM (the chat-70b deployment), Poisson arrivals at 8 requests/s,
 prompts uniform on [128, 2048] tokens, outputs exponential with mean 256 tokens. Prints wall time
@@ -16,7 +16,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from model import load_catalog, parse_scenario_strict, resolve  # noqa: E402
-from model.serving.simulate import POLICIES, LengthDist, Workload, simulate  # noqa: E402
+from model.serving.simulate import POLICIES, simulate  # noqa: E402
+from model.serving.workload import LengthDist, Workload  # noqa: E402
 
 REQUESTS = (1_000, 10_000, 20_000)
 REPEATS = 5

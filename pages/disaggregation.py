@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from model.core import metrics, roofline
-from model.serving import views as serving_views
+from model.disaggregation.links import KV_LINKS, kv_link_bytes_per_s
+from model.disaggregation.plan import tpot_parts, ttft_parts
+from model.disaggregation.replicas import prefill_deployment
+from model.disaggregation.sweep import longest_prompt
 from ui import disagg_plots as dp
 from ui import format as fmt
 from ui.page import card, chart, current, table
@@ -35,13 +37,13 @@ with st.container(border=True):
         chips = log_choice(P.PREFILL_CHIPS, [0, 1, 2, 4, 8, 16, 32, 64],
                            format_func=lambda n: f"same ({dep.chips})" if n == 0 else str(n))
     with c[3]:
-        link = choice(P.LINK, format_func=lambda k: serving_views.KV_LINKS[k][1])
+        link = choice(P.LINK, format_func=lambda k: KV_LINKS[k][1])
     with c[4]:
         axis = choice(P.AXIS)
-link_bps = serving_views.KV_LINKS[link][0]
+link_bps = KV_LINKS[link][0]
 
 try:
-    pre = serving_views.prefill_deployment(s, state.catalog, hw, chips, state.calibration)
+    pre = prefill_deployment(s, state.catalog, hw, chips, state.calibration)
     keys = (repr(pre), repr(dep))
     plans = dp.plans(keys, pre, dep, s.prompt, s.out, rate, s.batch, link_bps)
 except ValueError as exc:
@@ -49,10 +51,6 @@ except ValueError as exc:
     st.warning(f"These settings cannot be served: {exc}. Change {CONTROL.get(field, 'the settings above')}.")
     st.stop()
 colo, dis = plans["colocated"], plans["disaggregated"]
-prefill_s = {"colocated": float(roofline.prefill(dep, s.prompt).time_s),
-             "disaggregated": float(roofline.prefill(pre, s.prompt).time_s)}
-step_s = colo.tpot_s * (1 - colo.prefill_utilization)
-kv_bytes = float(metrics.kv_bytes_per_sequence(pre, s.prompt))
 
 c = st.columns(4)
 card(c[0], "Replicas: prefill + decode", f"{dis.prefill_replicas:,} + {dis.decode_replicas:,}",
@@ -67,36 +65,36 @@ card(c[3], "USD per 1M tokens: disaggregated", fmt.usd(dis.usd_per_m_tokens),
      f"colocated: {fmt.usd(colo.usd_per_m_tokens)} (prompt + output tokens)",
      "Fleet USD/s / (requests/s x (prompt + output tokens)) x 1e6.")
 
-t_pf = prefill_s["disaggregated"]
+t_pf = dis.prefill_s
 st.markdown(
     f"**Balanced pipeline** (FORMULAS.md section 13: P_n / T_prefill = B·G_n / (t_step·G)): a prefill of "
     f"{s.prompt:,} tokens takes T_prefill = {fmt.ms(t_pf)} on {pre.chips} x {pre.hardware.name}, so "
     f"{dis.prefill_replicas_exact:.3g} prefill replicas handle {rate:g} requests/s; a decode step of {s.batch} "
-    f"sequences takes t_step = {fmt.ms(dis.decode_replicas_exact * s.batch / (rate * s.out))} on average, so "
+    f"sequences takes t_step = {fmt.ms(dis.sized_step_s)} on average, so "
     f"{dis.decode_replicas_exact:.3g} decode replicas finish {rate:g} requests/s of {s.out:,} tokens. Both sides "
     f"equal the request rate; rounded up, that is {dis.prefill_replicas} + {dis.decode_replicas} replicas.")
 
-parts = {"colocated": serving_views.ttft_parts(colo, prefill_s["colocated"]),
-         "disaggregated": serving_views.ttft_parts(dis, t_pf)}
+parts = {p.name: ttft_parts(p) for p in (colo, dis)}
 c = st.columns(2)
 with c[0]:
     chart(dp.parts_bars("What TTFT is made of", parts, dp.TTFT_PARTS),
           f"TTFT colocated {fmt.ms(colo.ttft_s)} vs disaggregated {fmt.ms(dis.ttft_s)}. The prefill pool runs "
           f"{fmt.percent(dis.prefill_utilization)} busy, so a prompt queues "
           f"{fmt.ms(parts['disaggregated']['queueing'])} on average (M/D/1), then its KV cache "
-          f"({fmt.bytes_(kv_bytes)}) crosses in {fmt.ms(dis.kv_transfer_s)}. Each colocated replica "
+          f"({fmt.bytes_(dis.kv_bytes)}) crosses in {fmt.ms(dis.kv_transfer_s)}. Each colocated replica "
           f"prefills its own arrivals and is busy prefilling {fmt.percent(colo.prefill_utilization)} of the time.", key="disagg_ttft")
 with c[1]:
-    tpot = {p.name: serving_views.tpot_parts(p) for p in (colo, dis)}
+    tpot = {p.name: tpot_parts(p) for p in (colo, dis)}
     chart(dp.parts_bars("What TPOT is made of", tpot, dp.TPOT_PARTS),
           f"Colocated decodes wait {fmt.ms(tpot['colocated']['prefill_stall'])} per token behind others' prefills "
-          f"({fmt.percent(colo.prefill_utilization)} of the replica's time), on top of a {fmt.ms(step_s)} step at "
+          f"({fmt.percent(colo.prefill_utilization)} of the replica's time), on top of a "
+          f"{fmt.ms(colo.decode_step_s)} step at "
           f"{colo.decode_batch:.3g} sequences in flight; the decode pool never stalls: "
           f"{fmt.ms(dis.tpot_s)} at {dis.decode_batch:.3g} sequences.", key="disagg_tpot")
 
 name, x_title = dp.AXES[axis]
 data = dp.sweep(keys, pre, dep, s.prompt, s.out, rate, s.batch, axis,
-                dep.model.max_context - s.out, link_bps)
+                longest_prompt(dep, s.out), link_bps)
 now = rate if axis == "rate" else s.prompt
 span = f"{dp.number(data.values[0])} to {dp.number(data.values[-1])}"
 c = st.columns(2)
@@ -121,8 +119,8 @@ st.info(
     "throughput at **20% lower cost** (Microsoft Research). Those gains come from searching the most load each design "
     "serves within latency targets (goodput); this page compares both designs at one rate and batch.")
 table(dp.plans_frame(plans), "disaggregation_plans",
-      f"Both plans at {rate:g} requests/s. KV link: {serving_views.KV_LINKS[link][1]}, "
-      f"{fmt.bytes_(kv_bytes / dis.kv_transfer_s)}/s per prefill-to-decode replica pair.")
+      f"Both plans at {rate:g} requests/s. KV link: {KV_LINKS[link][1]}, "
+      f"{fmt.bytes_(kv_link_bytes_per_s(pre, dep, link_bps))}/s per prefill-to-decode replica pair.")
 with st.expander("Definitions and assumptions"):
     st.markdown(
         "- **TTFT**: arrival to first token = prefill + mean queueing (M/D/1) + KV transfer (disaggregated) or half a "

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from model.serving.simulate import DEFAULT_BLOCK_TOKENS
+from model.serving.chunked import default_token_budget
+from model.serving.paged_kv import DEFAULT_BLOCK_TOKENS
+from model.serving.results import fastest
 from ui import format as fmt
 from ui import serving_plots as sp
 from ui.page import card, chart, current, table
@@ -44,10 +46,10 @@ for policy, message in refused.items():
 if "static" not in results or "continuous" not in results:
     st.stop()
 static, cont = results["static"], results["continuous"]
-best = max(results.values(), key=lambda r: r.output_tokens_per_s)
+best = fastest(results)
 
 c = st.columns(4)
-gain = cont.output_tokens_per_s / static.output_tokens_per_s
+gain = cont.throughput_gain_over(static)
 card(c[0], "Throughput: continuous / static", fmt.ratio(gain),
      f"{fmt.rate(cont.output_tokens_per_s)} vs {fmt.rate(static.output_tokens_per_s)} at {rate:g} requests/s"
      + ("; both keep up with arrivals, see the all-at-once gain below" if gain < 1.05 else ""),
@@ -106,14 +108,14 @@ st.markdown(
     f"With output lengths G drawn independently, a static batch of B runs E[max G] steps for E[G] useful tokens per "
     f"slot: occupancy E[G]/E[max G], so refilling slots gains **E[max G]/E[G] = {exact:.3g}x** here (B = "
     f"{capacity['static'].batch_limit}, the static batch limit). With every request queued at t = 0 (the first "
-    f"{min(n, sp.CAPACITY_REQUESTS):,}) the simulation gains **{simulated:.3g}x**: less than expected because "
+    f"{capacity['static'].n_requests:,}) the simulation gains **{simulated:.3g}x**: less than expected because "
     "continuous batching stalls decodes for each newcomer's prefill and the last batches drain part-empty.")
 table(frame, "continuous_batching_gain", "Gain = continuous / static output tokens per second at saturation.")
 
 st.subheader("Every number, per policy")
 table(sp.comparison_frame(results), "serving_policies",
       f"{n:,} requests at {rate:g}/s; prompts {prompt_kind} (mean {prompt:,} tokens), outputs {out_kind} (mean "
-      f"{out:,}); max batch {max_batch}. Chunked prefill runs {max(512, 2 * max_batch):,} tokens per iteration.")
+      f"{out:,}); max batch {max_batch}. Chunked prefill runs {default_token_budget(max_batch):,} tokens per iteration.")
 
 with st.expander("Definitions and assumptions"):
     st.markdown(

@@ -1,4 +1,4 @@
-"""Prefill/decode disaggregation versus colocation (model/disaggregation.py), FORMULAS.md section 13."""
+"""Prefill/decode disaggregation versus colocation (model/disaggregation/), FORMULAS.md section 13."""
 
 import math
 
@@ -6,11 +6,11 @@ import pytest
 from conftest import deploy
 
 from model.core import metrics, roofline
+from model.disaggregation.links import kv_transfer_s
 from model.disaggregation.plan import (
     colocated,
     compare,
     disaggregated,
-    kv_transfer_s,
     md1_wait_s,
 )
 

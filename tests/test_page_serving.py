@@ -8,8 +8,14 @@ from apptest_harness import app, metrics, texts
 from plotly_spec import figures, values
 
 from model import load_catalog, parse_scenario_strict, resolve
-from model.serving import simulate as serving
-from model.serving import views as sv
+from model.serving.simulate import compare_policies
+from model.serving.theory import harmonic, slot_gain
+from model.serving.workload import (
+    SIMULATOR_MAX_OUTPUT_TOKENS,
+    SIMULATOR_MAX_PROMPT_TOKENS,
+    Workload,
+    length_dist,
+)
 from ui import format as fmt
 from ui.serving_plots import CAPACITY_REQUESTS
 
@@ -24,9 +30,9 @@ def frames(at):
 def default_results():
     catalog = load_catalog()
     dep = resolve(parse_scenario_strict({}, catalog), catalog)
-    workload = serving.Workload(400, 8.0, sv.length_dist("uniform", 1024, serving.MAX_PROMPT_TOKENS),
-                                sv.length_dist("exponential", 256, serving.MAX_OUTPUT_TOKENS), seed=0)
-    return serving.compare_policies(dep, workload, max_batch=64)
+    workload = Workload(400, 8.0, length_dist("uniform", 1024, SIMULATOR_MAX_PROMPT_TOKENS),
+                        length_dist("exponential", 256, SIMULATOR_MAX_OUTPUT_TOKENS), seed=0)
+    return compare_policies(dep, workload, max_batch=64)
 
 
 @pytest.mark.parametrize("query", [None, {"preset": "long-context-200k"}, {"preset": "deepseek-v3-moe"}, CUSTOM])
@@ -63,9 +69,9 @@ def test_the_gain_is_stated_beside_the_formula():
     at = app(page=PAGE)
     gain, _ = frames(at)
     rows = dict(zip(gain["quantity"], gain["gain_x"]))
-    expected = sv.slot_gain(sv.length_dist("exponential", 256, serving.MAX_OUTPUT_TOKENS), 64)
+    expected = slot_gain(length_dist("exponential", 256, SIMULATOR_MAX_OUTPUT_TOKENS), 64)
     assert rows["expected E[max G]/E[G] for B = 64 draws of this output distribution"] == pytest.approx(expected, abs=1e-3)
-    assert rows["closed form H_B, uncapped exponential, B = 64"] == pytest.approx(sv.harmonic(64), abs=1e-3)
+    assert rows["closed form H_B, uncapped exponential, B = 64"] == pytest.approx(harmonic(64), abs=1e-3)
     simulated = rows["simulated: continuous / static output tokens/s, all requests at t = 0"]
     assert 0.5 * expected < simulated < 1.05 * expected
     assert f"E[max G]/E[G] = {expected:.3g}x" in texts(at)

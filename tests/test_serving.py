@@ -1,4 +1,4 @@
-"""The serving simulator (model/serving.py) against the roofline and FORMULAS.md sections 11-12."""
+"""The serving simulator (model/serving/) against the roofline and FORMULAS.md sections 11-12."""
 
 import math
 
@@ -7,15 +7,12 @@ import pytest
 from conftest import deploy
 
 from model.core import metrics, roofline
-from model.serving.simulate import (
-    LengthDist,
-    StepTimes,
-    Workload,
-    compare_policies,
-    simulate,
-    simulate_continuous,
-    simulate_static,
-)
+from model.serving.chunked import default_token_budget, simulate_chunked
+from model.serving.continuous import simulate_continuous
+from model.serving.simulate import POLICIES, compare_policies, simulate
+from model.serving.static import simulate_static
+from model.serving.steps import StepTimes
+from model.serving.workload import LengthDist, Workload
 
 EXPONENTIAL_256 = LengthDist.exponential(256)
 
@@ -135,8 +132,8 @@ def test_continuous_batching_cuts_ttft_and_raises_throughput(chat70):
 def test_memory_pressure_preempts_and_everything_still_finishes(catalog):
     dep = deploy(catalog, hw="rtx-4090", model="llama-3.1-8b", chips=1)
     workload = Workload(400, math.inf, LengthDist.uniform(512, 2048), LengthDist.exponential(1024), seed=2)
-    for chunked in (False, True):
-        result = simulate_continuous(dep, workload, max_batch=256, token_budget=2048, chunked_prefill=chunked)
+    for run in (simulate_continuous, simulate_chunked):
+        result = run(dep, workload, max_batch=256, token_budget=2048)
         assert result.preemptions > 0
         assert np.all(np.isfinite(result.ttft_s))
         assert result.output_tokens == workload.draw().output_tokens.sum()
@@ -162,8 +159,8 @@ def test_seeded_workloads_repeat(chat70):
     (lambda d: simulate(d, Workload(10, 1.0, LengthDist.fixed(10), LengthDist.fixed(10)), "batched"), "policy"),
     (lambda d: simulate(d, Workload(10, 1.0, LengthDist.fixed(10), LengthDist.fixed(10)), "static", max_batch=0),
      "max_batch"),
-    (lambda d: simulate_continuous(d, Workload(10, 1.0, LengthDist.fixed(10), LengthDist.fixed(10)),
-                                   max_batch=256, token_budget=256, chunked_prefill=True), "token_budget"),
+    (lambda d: simulate_chunked(d, Workload(10, 1.0, LengthDist.fixed(10), LengthDist.fixed(10)),
+                                max_batch=256, token_budget=256), "token_budget"),
     (lambda d: simulate_continuous(d, Workload(10, 1.0, LengthDist.fixed(10), LengthDist.fixed(10)),
                                    block_tokens=0), "block_tokens"),
     (lambda d: simulate_static(d, Workload(2, 1.0, LengthDist.fixed(100), LengthDist.fixed(100)),
@@ -182,3 +179,14 @@ def test_a_request_longer_than_the_kv_memory_is_refused(catalog):
         simulate_continuous(dep, Workload(2, 1.0, LengthDist.fixed(40_000), LengthDist.fixed(5_000)))
     with pytest.raises(ValueError, match="^reserve_tokens"):
         simulate_static(dep, Workload(2, 1.0, LengthDist.fixed(40_000), LengthDist.fixed(5_000)))
+
+
+def test_policies_are_one_function_each(chat70):
+    assert POLICIES == {"static": simulate_static, "continuous": simulate_continuous, "chunked": simulate_chunked}
+    workload = Workload(200, 4.0, LengthDist.uniform(10, 400), EXPONENTIAL_256, seed=9)
+    # the chunked default budget is max(512, 2 x max_batch), whichever way it is called
+    assert default_token_budget(64) == 512 and default_token_budget(300) == 600
+    for max_batch in (64, 300):
+        by_name = simulate(chat70, workload, "chunked", max_batch)
+        direct = simulate_chunked(chat70, workload, max_batch, token_budget=max(512, 2 * max_batch))
+        assert by_name.ttft_p95_s == direct.ttft_p95_s and by_name.prefill_passes == direct.prefill_passes

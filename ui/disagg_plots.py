@@ -1,15 +1,14 @@
-"""Cached sweeps, tables and figures for the prefill/decode disaggregation page (model/disaggregation.py)."""
+"""Cached sweeps, tables and figures for the prefill/decode disaggregation page (model/disaggregation/)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from model.disaggregation import plan as disaggregation
 from model.disaggregation.plan import ServingPlan
-from model.serving import views as serving_views
+from model.disaggregation.replicas import compare_checked
+from model.disaggregation.sweep import PlanSweep, plan_sweep, sweep_values
 
 from . import format as fmt
 from .charts import PALETTE
@@ -30,20 +29,18 @@ AXES = {"rate": ("rate_per_s", "request rate, requests/s (log)"),
 @st.cache_data(max_entries=64, show_spinner=False)
 def plans(keys: tuple, _prefill_dep, _decode_dep, prompt: int, out: int, rate: float, batch: int,
           link_bytes_per_s: float | None) -> dict[str, ServingPlan]:
-    """`disaggregation.compare` once both replicas are known to hold a request; `keys` keys the cache."""
-    serving_views.check_holds(_decode_dep, prompt + out, "decode_chips")
-    serving_views.check_holds(_prefill_dep, prompt, "chips")
-    return disaggregation.compare(_prefill_dep, _decode_dep, prompt, out, rate, batch, link_bytes_per_s=link_bytes_per_s)
+    """`replicas.compare_checked` (both plans once each replica holds what it must); `keys` keys the cache."""
+    return compare_checked(_prefill_dep, _decode_dep, prompt, out, rate, batch, link_bytes_per_s=link_bytes_per_s)
 
 
 @st.cache_data(max_entries=32, show_spinner="Sweeping both plans...")
 def sweep(keys: tuple, _prefill_dep, _decode_dep, prompt: int, out: int, rate: float, batch: int, axis: str,
-          max_prompt: int, link_bytes_per_s: float | None) -> serving_views.PlanSweep:
-    """`serving_views.plan_sweep` on the page's grid; `keys` (the two deployments' reprs) keys the cache."""
+          max_prompt: int, link_bytes_per_s: float | None) -> PlanSweep:
+    """`sweep.plan_sweep` on the page's grid; `keys` (the two deployments' reprs) keys the cache."""
     name = AXES[axis][0]
-    values = serving_views.sweep_values(name, rate, prompt, max_prompt)
-    return serving_views.plan_sweep(_prefill_dep, _decode_dep, prompt, out, rate, batch, name, values,
-                                    link_bytes_per_s=link_bytes_per_s)
+    values = sweep_values(name, rate, prompt, max_prompt)
+    return plan_sweep(_prefill_dep, _decode_dep, prompt, out, rate, batch, name, values,
+                      link_bytes_per_s=link_bytes_per_s)
 
 
 def parts_bars(title: str, parts: dict[str, dict[str, float]], legend: dict) -> go.Figure:
@@ -62,7 +59,7 @@ def _current(fig: go.Figure, x: float, y: float, color: str) -> None:
                              showlegend=False, cliponaxis=False, hovertemplate="now: %{y:,.4g}<extra></extra>"))
 
 
-def latency_sweep(data: serving_views.PlanSweep, x_title: str, now: float, plans: dict[str, ServingPlan]) -> go.Figure:
+def latency_sweep(data: PlanSweep, x_title: str, now: float, plans: dict[str, ServingPlan]) -> go.Figure:
     """TTFT and TPOT of both plans along the sweep (log-log), the current point circled."""
     fig = figure("TTFT and TPOT, colocated (dashed) vs disaggregated", x_title, "ms (log)", log_x=True, log_y=True)
     for metric, color in (("ttft_s", PALETTE["prefill"]), ("tpot_s", PALETTE["decode"])):
@@ -74,7 +71,7 @@ def latency_sweep(data: serving_views.PlanSweep, x_title: str, now: float, plans
     return fig
 
 
-def cost_sweep(data: serving_views.PlanSweep, x_title: str, now: float, plans: dict[str, ServingPlan]) -> go.Figure:
+def cost_sweep(data: PlanSweep, x_title: str, now: float, plans: dict[str, ServingPlan]) -> go.Figure:
     """USD per 1M tokens (prompt + output) of both plans along the sweep, the current point circled."""
     fig = figure("Cost per 1M tokens (prompt + output)", x_title, "USD per 1M tokens (log)", log_x=True, log_y=True)
     for plan, color in (("colocated", "#7f7f7f"), ("disaggregated", PALETTE["comms"])):
@@ -113,10 +110,9 @@ def _change(name: str, before: float, after: float) -> str:
     return f"{verb} {name} from {fmt.ms(before)} to {fmt.ms(after)}"
 
 
-def verdict(data: serving_views.PlanSweep, colo: ServingPlan, dis: ServingPlan) -> str:
+def verdict(data: PlanSweep, colo: ServingPlan, dis: ServingPlan) -> str:
     """What disaggregation does to both latencies now, and along the sweep."""
-    lower = int(np.sum(data.disaggregated["tpot_s"] <= data.colocated["tpot_s"]))
-    valid = int(np.sum(np.isfinite(data.disaggregated["tpot_s"])))
+    lower, valid = data.tpot_lower_disaggregated()
     return (f"Now disaggregation {_change('TPOT', colo.tpot_s, dis.tpot_s)} and {_change('TTFT', colo.ttft_s, dis.ttft_s)}; "
             f"its TPOT is the lower at {lower} of {valid} swept points. TTFT grows where the prefill pool runs busier "
             "than the colocated replicas' prefill share, plus the KV transfer.")

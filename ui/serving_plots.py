@@ -1,4 +1,4 @@
-"""Cached simulation and figures for the continuous-batching page (numbers from model/serving.py)."""
+"""Cached simulation and figures for the continuous-batching page (numbers from model/serving/)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from model.serving import simulate as serving
-from model.serving import views as serving_views
+from model.serving.results import ecdf
+from model.serving.simulate import run_policies
+from model.serving.theory import gain_check
+from model.serving.workload import Workload
 
 from . import charts
 from . import format as fmt
@@ -29,21 +31,16 @@ def figure(title: str, x_title: str, y_title: str, log_x: bool = False, log_y: b
     return charts.figure(title, x_title, y_title, log_x=log_x, log_y=log_y, height=height, **layout)
 
 
-def workload(n: int, rate: float, prompt_kind: str, prompt: int, out_kind: str, out: int) -> serving.Workload:
-    return serving.Workload(n, rate, serving_views.length_dist(prompt_kind, prompt, serving.MAX_PROMPT_TOKENS),
-                            serving_views.length_dist(out_kind, out, serving.MAX_OUTPUT_TOKENS), seed=0)
-
-
 @st.cache_data(max_entries=32, show_spinner="Simulating the three policies...")
 def simulate(dep_key: str, _dep, n: int, rate: float, prompt_kind: str, prompt: int, out_kind: str, out: int,
              max_batch: int):
     """(results, refusals) at the given rate, and (results, refusals) with every request at t = 0.
 
     `dep_key` (the deployment's repr) keys the cache; `_dep` is not hashed."""
-    load = workload(n, rate, prompt_kind, prompt, out_kind, out)
-    at_rate = serving_views.run_policies(_dep, load, max_batch)
-    saturated = workload(min(n, CAPACITY_REQUESTS), math.inf, prompt_kind, prompt, out_kind, out)
-    return at_rate, serving_views.run_policies(_dep, saturated, max_batch, ("static", "continuous"))
+    load = Workload.shaped(n, rate, prompt_kind, prompt, out_kind, out)
+    at_rate = run_policies(_dep, load, max_batch)
+    saturated = Workload.shaped(min(n, CAPACITY_REQUESTS), math.inf, prompt_kind, prompt, out_kind, out)
+    return at_rate, run_policies(_dep, saturated, max_batch, ("static", "continuous"))
 
 
 def comparison_frame(results: dict) -> pd.DataFrame:
@@ -83,7 +80,7 @@ def memory_bars(results: dict) -> go.Figure:
     fig = figure("KV-cache memory: reserved vs used", "GB per replica (mean over decode steps)", "", barmode="stack")
     policies = list(results)[::-1]
     parts = (("used: holds tokens", COLORS["continuous"], lambda r: r.kv_used_bytes),
-             ("reserved but empty (waste)", "#d62728", lambda r: r.kv_reserved_bytes - r.kv_used_bytes))
+             ("reserved but empty (waste)", "#d62728", lambda r: r.kv_waste_bytes))
     for name, color, value in parts:
         fig.add_trace(go.Bar(
             y=[BAR_LABELS[p] for p in policies], x=[value(results[p]) / 1e9 for p in policies], name=name,
@@ -97,7 +94,7 @@ def distribution(results: dict, attribute: str, title: str, x_title: str) -> go.
     fig = figure(title, x_title, "fraction of requests", log_x=True, yaxis=dict(
         title="fraction of requests", range=[0, 1.02], tickformat=".0%"))
     for policy, r in results.items():
-        x, y = serving_views.ecdf(getattr(r, attribute))
+        x, y = ecdf(getattr(r, attribute))
         fig.add_trace(go.Scatter(x=x * 1e3, y=y, name=LABELS[policy], mode="lines", line=dict(color=COLORS[policy]),
                                  hovertemplate="%{y:.0%} of requests within %{x:,.4g} ms<extra></extra>"))
     return fig
@@ -107,20 +104,17 @@ def gain_rows(capacity: dict, kind: str, mean_tokens: int) -> tuple[pd.DataFrame
     """The saturated throughput gain, simulated, beside FORMULAS.md section 12's expectations.
 
     Returns (table, simulated gain, exact E[max G]/E[G] at the static batch limit)."""
-    static, continuous = capacity["static"], capacity["continuous"]
-    dist = serving_views.length_dist(kind, mean_tokens, serving.MAX_OUTPUT_TOKENS)
-    batch = static.batch_limit
-    simulated = continuous.output_tokens_per_s / static.output_tokens_per_s
-    exact = serving_views.slot_gain(dist, batch)
-    rows = [("simulated: continuous / static output tokens/s, all requests at t = 0", simulated),
-            ("simulated: 1 / static slot occupancy", 1 / static.slot_occupancy),
-            (f"expected E[max G]/E[G] for B = {batch} draws of this output distribution", exact)]
+    check = gain_check(capacity["static"], capacity["continuous"], kind, mean_tokens)
+    batch = check.batch
+    rows = [("simulated: continuous / static output tokens/s, all requests at t = 0", check.simulated),
+            ("simulated: 1 / static slot occupancy", check.occupancy_gain),
+            (f"expected E[max G]/E[G] for B = {batch} draws of this output distribution", check.expected)]
     if kind == "exponential":
-        rows.append((f"closed form H_B, uncapped exponential, B = {batch}", serving_views.harmonic(batch)))
+        rows.append((f"closed form H_B, uncapped exponential, B = {batch}", check.closed_form))
     elif kind == "uniform":
-        rows.append((f"closed form 2B/(B+1), uniform on [1, G_max], B = {batch}", serving_views.uniform_gain(batch)))
+        rows.append((f"closed form 2B/(B+1), uniform on [1, G_max], B = {batch}", check.closed_form))
     frame = pd.DataFrame([{"quantity": q, "gain_x": round(v, 3)} for q, v in rows])
-    return frame, simulated, exact
+    return frame, check.simulated, check.expected
 
 
 def pct(fraction: float) -> str:

@@ -34,15 +34,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from model.base.limits import MAX_BATCH, MAX_OUTPUT_TOKENS, MAX_TOKENS
+from model.base.units import PER_MILLION
 from model.core import metrics
 from model.core.deployment import Deployment
 from model.core.request import check_float, check_int
 from model.core.roofline import prefill
+from model.disaggregation.links import kv_bytes, kv_transfer_s
 
 MAX_RATE_PER_S = 1e6
-MAX_BATCH = 65536
-MAX_PROMPT_TOKENS = 10_000_000
-MAX_OUTPUT_TOKENS = 1_000_000
 DEFAULT_MAX_UTILIZATION = 0.8
 _BISECTIONS = 50
 
@@ -66,6 +66,10 @@ class ServingPlan:
     usd_per_m_input: float
     usd_per_m_output: float
     usd_per_m_tokens: float
+    prefill_s: float  # T_pf: one prefill pass (prefill_batch prompts; colocated: one prompt)
+    sized_step_s: float  # t̄(B): mean decode step at the asked decode_batch, which sizes the pools
+    decode_step_s: float  # t̄(B_eff): mean decode step in flight, stalls behind prefills excluded
+    kv_bytes: float  # KV cache of one prompt sent to the decode pool (colocated: 0)
 
     def request_latency_s(self, output_tokens: int) -> float:
         """Mean time from arrival to the last of `output_tokens` tokens: ttft + G·tpot."""
@@ -82,7 +86,7 @@ class _Workload:
 
 def _workload(prompt_tokens, output_tokens, rate_per_s, decode_batch) -> _Workload:
     return _Workload(
-        check_int("prompt_tokens", prompt_tokens, 1, MAX_PROMPT_TOKENS, "tokens"),
+        check_int("prompt_tokens", prompt_tokens, 1, MAX_TOKENS, "tokens"),
         check_int("output_tokens", output_tokens, 1, MAX_OUTPUT_TOKENS, "tokens"),
         check_float("rate_per_s", rate_per_s, 0, MAX_RATE_PER_S, "requests/s", lo_open=True),
         check_int("decode_batch", decode_batch, 1, MAX_BATCH, "sequences"),
@@ -94,22 +98,6 @@ def md1_wait_s(utilization: float, service_s: float) -> float:
     if utilization >= 1:
         return math.inf
     return utilization * service_s / (2 * (1 - utilization))
-
-
-def kv_transfer_s(prefill_dep: Deployment, decode_dep: Deployment, prompt_tokens: int,
-                  link_bytes_per_s: float | None = None) -> float:
-    """Time to move one prompt's KV cache from the prefill to the decode replica: P·k_tok / link.
-
-    `link_bytes_per_s` defaults to the slower side's scale-up link per chip times its chip count
-    (each chip sends or receives its shard in parallel), i.e. both pools in one NVLink/ICI domain;
-    pass e.g. 50e9 for one 400 Gb/s NIC when the pools sit on different nodes.
-    """
-    prompt = check_int("prompt_tokens", prompt_tokens, 1, MAX_PROMPT_TOKENS, "tokens")
-    if link_bytes_per_s is None:
-        link = min(d.hardware.link_bytes_per_s * d.chips for d in (prefill_dep, decode_dep))
-    else:
-        link = check_float("link_bytes_per_s", link_bytes_per_s, 1e6, 1e15, "B/s")
-    return float(metrics.kv_bytes_per_sequence(prefill_dep, prompt)) / link
 
 
 def _check_fits(dep: Deployment, w: _Workload, role: str) -> None:
@@ -136,7 +124,7 @@ def _batch_in_flight(dep: Deployment, w: _Workload, requests_per_s: float, stall
 
 def _cost(plans: list[tuple[Deployment, int]], w: _Workload, prefill_share_usd: float) -> dict:
     usd_per_s = sum(metrics.replica_usd_per_s(dep) * n for dep, n in plans)
-    per_m = metrics.PER_MILLION
+    per_m = PER_MILLION
     return dict(
         usd_per_s=usd_per_s,
         usd_per_m_input=per_m * prefill_share_usd / (w.rate * w.prompt),
@@ -164,6 +152,7 @@ def disaggregated(prefill_dep: Deployment, decode_dep: Deployment, prompt_tokens
     batching_wait_s = (b_p - 1) / (2 * w.rate / n_p)
     transfer_s = kv_transfer_s(prefill_dep, decode_dep, w.prompt, link_bytes_per_s)
     batch = _batch_in_flight(decode_dep, w, w.rate / n_d, 0.0)
+    in_flight_step_s = metrics.mean_decode_step_s(decode_dep, batch, w.prompt, w.out)
     prefill_usd = metrics.replica_usd_per_s(prefill_dep) * n_p
     return ServingPlan(
         name="disaggregated",
@@ -175,9 +164,13 @@ def disaggregated(prefill_dep: Deployment, decode_dep: Deployment, prompt_tokens
         decode_batch=batch,
         prefill_utilization=rho,
         ttft_s=prefill_s + md1_wait_s(rho, prefill_s) + batching_wait_s + transfer_s,
-        tpot_s=metrics.mean_decode_step_s(decode_dep, batch, w.prompt, w.out),
+        tpot_s=in_flight_step_s,
         kv_transfer_s=transfer_s,
         **_cost([(prefill_dep, n_p), (decode_dep, n_d)], w, prefill_usd),
+        prefill_s=prefill_s,
+        sized_step_s=step_s,
+        decode_step_s=in_flight_step_s,
+        kv_bytes=kv_bytes(prefill_dep, w.prompt),
     )
 
 
@@ -192,7 +185,8 @@ def colocated(dep: Deployment, prompt_tokens: int, output_tokens: int, rate_per_
     n = max(1, math.ceil(n_exact - 1e-9))
     share = w.rate / n * prefill_s  # f_p
     batch = _batch_in_flight(dep, w, w.rate / n, share)
-    tpot_s = metrics.mean_decode_step_s(dep, batch, w.prompt, w.out) / (1 - share)
+    in_flight_step_s = metrics.mean_decode_step_s(dep, batch, w.prompt, w.out)
+    tpot_s = in_flight_step_s / (1 - share)
     usd_per_s = metrics.replica_usd_per_s(dep) * n
     return ServingPlan(
         name="colocated",
@@ -207,6 +201,10 @@ def colocated(dep: Deployment, prompt_tokens: int, output_tokens: int, rate_per_
         tpot_s=tpot_s,
         kv_transfer_s=0.0,
         **_cost([(dep, n)], w, usd_per_s * share),
+        prefill_s=prefill_s,
+        sized_step_s=step_s,
+        decode_step_s=in_flight_step_s,
+        kv_bytes=0.0,
     )
 
 
@@ -219,3 +217,21 @@ def compare(prefill_dep: Deployment, decode_dep: Deployment, prompt_tokens: int,
         "disaggregated": disaggregated(prefill_dep, decode_dep, prompt_tokens, output_tokens, rate_per_s,
                                        decode_batch, **disaggregated_options),
     }
+
+
+def ttft_parts(plan: ServingPlan) -> dict[str, float]:
+    """TTFT (s) as prefill + queueing for a prefill slot + KV transfer + waiting for the decode step in flight.
+
+    The last term is what is left (colocated: half a decode step; disaggregated: the wait to fill a
+    prefill batch, 0 at batch 1).
+    """
+    queue = md1_wait_s(plan.prefill_utilization, plan.prefill_s)
+    parts = {"prefill": plan.prefill_s, "queueing": queue, "kv_transfer": plan.kv_transfer_s}
+    parts["decode_step_in_flight"] = max(plan.ttft_s - sum(parts.values()), 0.0)
+    return parts
+
+
+def tpot_parts(plan: ServingPlan) -> dict[str, float]:
+    """TPOT (s) as the decode step itself + the stall behind prefills (colocated: TPOT · f_p; else 0)."""
+    stall = plan.tpot_s * plan.prefill_utilization if plan.name == "colocated" else 0.0
+    return {"decode_step": plan.tpot_s - stall, "prefill_stall": stall}

@@ -1,4 +1,9 @@
-"""Serving workloads: seeded request arrivals and prompt/output length distributions."""
+"""Serving workloads: seeded request arrivals and prompt/output length distributions (docs/formulas.md F42).
+
+Also the simulator's own input bounds. They are tighter than the scenario-wide limits of
+`model.base.limits`: every request is simulated token by token in Python and the step-time tables
+(`model.serving.steps`) are sized by them, so these bounds keep one simulation to seconds.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,11 @@ import numpy as np
 
 from model.core.request import check_float, check_int
 
+# The simulator's bounds (not the scenario's: see the module docstring).
 MAX_REQUESTS = 20_000
-MAX_PROMPT_TOKENS = 131_072
-MAX_OUTPUT_TOKENS = 65_536
+SIMULATOR_MAX_PROMPT_TOKENS = 131_072  # tokens per prompt (the scenario allows model.base.limits.MAX_TOKENS)
+SIMULATOR_MAX_OUTPUT_TOKENS = 65_536  # tokens per output (the scenario allows MAX_OUTPUT_TOKENS)
+SIMULATOR_MAX_BATCH = 4096  # sequences per decode step: StepTimes tabulates every batch up to it
 MAX_RATE_PER_S = 1e6
 LENGTH_KINDS = ("fixed", "uniform", "exponential")
 EXPONENTIAL_CAP = 8  # exponential lengths are capped at 8x their mean unless told otherwise
@@ -35,20 +42,20 @@ class LengthDist:
 
     @classmethod
     def fixed(cls, tokens: int) -> "LengthDist":
-        tokens = check_int("tokens", tokens, 1, MAX_PROMPT_TOKENS, "tokens")
+        tokens = check_int("tokens", tokens, 1, SIMULATOR_MAX_PROMPT_TOKENS, "tokens")
         return cls("fixed", float(tokens), tokens, tokens)
 
     @classmethod
     def uniform(cls, low_tokens: int, high_tokens: int) -> "LengthDist":
-        low = check_int("low_tokens", low_tokens, 1, MAX_PROMPT_TOKENS, "tokens")
-        high = check_int("high_tokens", high_tokens, low, MAX_PROMPT_TOKENS, "tokens")
+        low = check_int("low_tokens", low_tokens, 1, SIMULATOR_MAX_PROMPT_TOKENS, "tokens")
+        high = check_int("high_tokens", high_tokens, low, SIMULATOR_MAX_PROMPT_TOKENS, "tokens")
         return cls("uniform", (low + high) / 2, low, high)
 
     @classmethod
     def exponential(cls, mean_tokens: float, cap_tokens: int | None = None) -> "LengthDist":
-        mean = check_float("mean_tokens", mean_tokens, 1, MAX_PROMPT_TOKENS / EXPONENTIAL_CAP, "tokens")
+        mean = check_float("mean_tokens", mean_tokens, 1, SIMULATOR_MAX_PROMPT_TOKENS / EXPONENTIAL_CAP, "tokens")
         cap = int(math.ceil(EXPONENTIAL_CAP * mean)) if cap_tokens is None else cap_tokens
-        cap = check_int("cap_tokens", cap, int(math.ceil(mean)), MAX_PROMPT_TOKENS, "tokens")
+        cap = check_int("cap_tokens", cap, int(math.ceil(mean)), SIMULATOR_MAX_PROMPT_TOKENS, "tokens")
         return cls("exponential", mean, 1, cap)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -61,6 +68,23 @@ class LengthDist:
             draws = np.ceil(rng.exponential(max(self.mean_tokens - 0.5, 1e-9), size=n))
             return np.clip(draws, 1, self.high_tokens).astype(np.int64)
         raise ValueError(f"kind: must be one of {', '.join(LENGTH_KINDS)}; got {self.kind!r}")
+
+
+def length_dist(kind: str, mean_tokens: int, limit_tokens: int) -> LengthDist:
+    """`kind` ('fixed', 'uniform', 'exponential') lengths of mean `mean_tokens`, never above `limit_tokens`.
+
+    The serving page's shapes: fixed; uniform on [1, 2·mean − 1] (docs/formulas.md F43's "uniform G
+    on [1, G_max]"); exponential with that mean, capped at min(8·mean, `limit_tokens`).
+    """
+    if kind not in LENGTH_KINDS:
+        raise ValueError(f"kind: must be one of {', '.join(LENGTH_KINDS)}; got {kind!r}")
+    top = limit_tokens if kind == "fixed" else (limit_tokens + 1) // 2
+    mean = check_int("mean_tokens", mean_tokens, 1, top, "tokens")
+    if kind == "fixed":
+        return LengthDist.fixed(mean)
+    if kind == "uniform":
+        return LengthDist.uniform(1, 2 * mean - 1)
+    return LengthDist.exponential(mean, min(int(math.ceil(EXPONENTIAL_CAP * mean)), limit_tokens))
 
 
 @dataclass(frozen=True)
@@ -82,12 +106,20 @@ class Workload:
     output: LengthDist
     seed: int = 0
 
+    @classmethod
+    def shaped(cls, n_requests: int, rate_per_s: float, prompt_kind: str, prompt_mean_tokens: int,
+               output_kind: str, output_mean_tokens: int, seed: int = 0) -> "Workload":
+        """Prompt and output lengths of the given kinds and means (`length_dist`), within the simulator's bounds."""
+        return cls(n_requests, rate_per_s, length_dist(prompt_kind, prompt_mean_tokens, SIMULATOR_MAX_PROMPT_TOKENS),
+                   length_dist(output_kind, output_mean_tokens, SIMULATOR_MAX_OUTPUT_TOKENS), seed)
+
     def check(self) -> None:
         check_int("n_requests", self.n_requests, 1, MAX_REQUESTS, "requests")
         if not (self.rate_per_s == math.inf):
             check_float("rate_per_s", self.rate_per_s, 0, MAX_RATE_PER_S, "requests/s (or inf)", lo_open=True)
         check_int("seed", self.seed, 0, 2**63 - 1)
-        for name, dist, hi in (("prompt", self.prompt, MAX_PROMPT_TOKENS), ("output", self.output, MAX_OUTPUT_TOKENS)):
+        for name, dist, hi in (("prompt", self.prompt, SIMULATOR_MAX_PROMPT_TOKENS),
+                               ("output", self.output, SIMULATOR_MAX_OUTPUT_TOKENS)):
             if not isinstance(dist, LengthDist) or dist.kind not in LENGTH_KINDS:
                 raise ValueError(f"{name}: must be a LengthDist of kind {', '.join(LENGTH_KINDS)}")
             check_int(f"{name}.high_tokens", dist.high_tokens, 1, hi, "tokens")

@@ -2,14 +2,16 @@
 
 from model import load_catalog
 from model.base.fields import Field
-from model.serving.views import KV_LINKS, SAME
+from model.base.limits import MAX_CHIPS
+from model.disaggregation.links import KV_LINKS
+from model.disaggregation.replicas import SAME
 from ui.page_params import PageParam
 
 RATE = PageParam(Field("dg_rate", float, 0.01, 100_000, unit="requests/s"), 10.0, "Request rate (requests/s)",
                  "requests per second the whole fleet serves (Poisson arrivals)")
 PREFILL_HW = PageParam(Field("dg_hw", str, choices=(SAME, *load_catalog().hardware)), SAME, "Prefill hardware",
                        "hardware of the prefill pool; same = the sidebar's (decode) hardware")
-PREFILL_CHIPS = PageParam(Field("dg_chips", int, 0, 1024, unit="chips"), 0, "Prefill chips per replica",
+PREFILL_CHIPS = PageParam(Field("dg_chips", int, 0, MAX_CHIPS, unit="chips"), 0, "Prefill chips per replica",
                           "tensor-parallel chips per prefill replica; 0 = as many as the decode replica")
 LINK = PageParam(Field("dg_link", str, choices=tuple(KV_LINKS)), "scale-up", "KV-cache link",
                  "what carries each prompt's KV cache from the prefill to the decode replica")

@@ -1,14 +1,14 @@
 """Page-local URL parameters of the continuous-batching page (see ui/params/__init__.py)."""
 
 from model.base.fields import Field
-from model.serving.simulate import LENGTH_KINDS, MAX_BATCH, MAX_REQUESTS
+from model.serving.workload import LENGTH_KINDS, MAX_REQUESTS, SIMULATOR_MAX_BATCH
 from ui.page_params import PageParam
 
 RATE = PageParam(Field("sv_rate", float, 0.1, 1000, unit="requests/s"), 8.0, "Request rate (requests/s)",
                  "Poisson arrivals per second at this one replica")
 REQUESTS = PageParam(Field("sv_n", int, 50, MAX_REQUESTS, unit="requests"), 400, "Requests simulated",
                      "more requests give steadier percentiles; 20,000 takes a few seconds")
-MAX_BATCH_PARAM = PageParam(Field("sv_batch", int, 1, MAX_BATCH, unit="sequences"), 64, "Max batch (sequences)",
+MAX_BATCH_PARAM = PageParam(Field("sv_batch", int, 1, SIMULATOR_MAX_BATCH, unit="sequences"), 64, "Max batch (sequences)",
                             "most sequences in one decode step, for every policy (memory may cap it lower)")
 PROMPT_KIND = PageParam(Field("sv_prompt_dist", str, choices=LENGTH_KINDS), "uniform", "Prompt lengths",
                         "fixed; uniform on [1, 2 x mean - 1]; or exponential (capped at 8 x mean)")
