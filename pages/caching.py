@@ -8,12 +8,14 @@ from model.caching import caches as caching
 from model.caching import views as ev
 from model.core import metrics
 from model.core.request import request_cost
-from ui import caching_view as view
 from ui import format as fmt
+from ui.figures import caching as figures
 from ui.page import card, chart, current, table
-from ui.page_params import choice, log_choice, number, slider
 from ui.params.caching import CACHE_GRID, CATALOGUE_GRID, REASONING_GRID
 from ui.params.caching import FIELDS as P
+from ui.tables.caching import answer_table, policy_table
+from ui.text.caching import less_or_more
+from ui.widgets import choice, log_choice, number, slider
 
 state = current()
 s, dep = state.scenario, state.deployment
@@ -44,21 +46,21 @@ with c[2]:
 hit = float(caching.zipf_hit_rate(cached, catalogue, zipf, cacheable))
 answers = caching.answer_cache(dep, hit, s.prompt, s.out, s.batch, hit_usd=hit_usd, hit_latency_s=hit_s)
 c = st.columns(4)
-card(c[0], "Hit rate", fmt.percent(hit), f"top {min(cached, catalogue):,} of {catalogue:,} questions hold "
-     f"{fmt.percent(hit / cacheable if cacheable else 0)} of the cacheable {fmt.percent(cacheable)} of queries")
+card(c[0], "Hit rate", fmt.fraction(hit), f"top {min(cached, catalogue):,} of {catalogue:,} questions hold "
+     f"{fmt.fraction(hit / cacheable if cacheable else 0)} of the cacheable {fmt.fraction(cacheable)} of queries")
 card(c[1], "USD per 1,000 requests", fmt.usd(1e3 * answers.usd_per_request),
-     f"{fmt.usd(1e3 * answers.usd_per_request_uncached)} without the cache ({fmt.percent(answers.usd_saving_fraction)} saved)")
-card(c[2], "Mean latency per request", fmt.ms(answers.latency_s), f"{fmt.ms(answers.latency_s_uncached)} without the cache; "
-     f"a hit takes {fmt.ms(hit_s)}")
+     f"{fmt.usd(1e3 * answers.usd_per_request_uncached)} without the cache ({fmt.fraction(answers.usd_saving_fraction)} saved)")
+card(c[2], "Mean latency per request", fmt.duration(answers.latency_s), f"{fmt.duration(answers.latency_s_uncached)} without the cache; "
+     f"a hit takes {fmt.duration(hit_s)}")
 card(c[3], "GPU chip-seconds per request", f"{answers.chip_s_per_request:.3g} chip-s",
-     f"only misses reach the {dep.chips} chips ({fmt.percent(1 - hit)} of requests)")
+     f"only misses reach the {dep.chips} chips ({fmt.fraction(1 - hit)} of requests)")
 sizes, rates = ev.hit_rate_curve(catalogue, zipf, cacheable)
 ten_x = float(caching.zipf_hit_rate(min(10 * max(cached, 1), catalogue), catalogue, zipf, cacheable))
-chart(view.hit_rate_figure(sizes, rates, cached, hit, cacheable),
+chart(figures.hit_rate_figure(sizes, rates, cached, hit, cacheable),
       f"Hit rate against cache size for {catalogue:,} questions at Zipf s = {zipf:g}: the top {cached:,} answers serve "
-      f"{fmt.percent(hit)} of all queries; 10x as many ({min(10 * max(cached, 1), catalogue):,}) would serve "
-      f"{fmt.percent(ten_x)}, never more than the cacheable {fmt.percent(cacheable)}.", key="ca_hit_chart")
-table(view.answer_table(answers, request_cost(dep, s.prompt, s.out, s.batch).chip_s), "answer_cache",
+      f"{fmt.fraction(hit)} of all queries; 10x as many ({min(10 * max(cached, 1), catalogue):,}) would serve "
+      f"{fmt.fraction(ten_x)}, never more than the cacheable {fmt.fraction(cacheable)}.", key="ca_hit_chart")
+table(answer_table(answers, request_cost(dep, s.prompt, s.out, s.batch).chip_s), "answer_cache",
       "Expected cost per request = h · hit cost + (1 - h) · (prefill + decode on the roofline); latency likewise.")
 
 st.subheader("2. Prefix (KV) caching")
@@ -78,22 +80,22 @@ else:
     p = ev.cached_prefix_tokens(s.prompt, share)
     pre = caching.prefix_cache(dep, s.prompt, p, s.batch, tier_bps)
     c = st.columns(4)
-    card(c[0], "Prefill FLOPs saved", fmt.percent(1 - pre.flops_fraction), f"{p:,} of {s.prompt:,} prompt tokens cached")
-    card(c[1], "TTFT", fmt.ms(pre.ttft_s), f"{fmt.ms(pre.ttft_s_uncached)} without the cache"
-         + (f"; {fmt.ms(pre.load_s)} of it copies the prefix from host" if pre.load_s else ""))
+    card(c[0], "Prefill FLOPs saved", fmt.fraction(1 - pre.flops_fraction), f"{p:,} of {s.prompt:,} prompt tokens cached")
+    card(c[1], "TTFT", fmt.duration(pre.ttft_s), f"{fmt.duration(pre.ttft_s_uncached)} without the cache"
+         + (f"; {fmt.duration(pre.load_s)} of it copies the prefix from host" if pre.load_s else ""))
     card(c[2], "Input cost per 1,000 requests", fmt.usd(1e3 * pre.usd_input),
-         f"{fmt.usd(1e3 * pre.usd_input_uncached)} uncached: {fmt.percent(pre.usd_input / pre.usd_input_uncached)} of the bill left")
+         f"{fmt.usd(1e3 * pre.usd_input_uncached)} uncached: {fmt.fraction(pre.usd_input / pre.usd_input_uncached)} of the bill left")
     published = ev.published_cache_prices(state.catalog.api_prices)
     fractions = sorted({row["cached_input_fraction"] for row in published})
     bills = [float(ev.published_bill_fraction(p / s.prompt, f)) for f in fractions]
-    card(c[3], "Published cached-input prices", f"{fmt.percent(fractions[0])}-{fmt.percent(fractions[-1])}",
-         f"of the input price; at this prefix they leave {fmt.percent(bills[0])}-{fmt.percent(bills[-1])} of the bill")
+    card(c[3], "Published cached-input prices", f"{fmt.fraction(fractions[0])}-{fmt.fraction(fractions[-1])}",
+         f"of the input price; at this prefix they leave {fmt.fraction(bills[0])}-{fmt.fraction(bills[-1])} of the bill")
     sweep = ev.prefix_sweep(dep, s.prompt, s.batch, np.linspace(0, 0.99, 34), tier_bps)
-    chart(view.prefix_figure(sweep, fractions, published, share, "HBM" if tier == "hbm" else "host DRAM"),
-          f"Share of the uncached input bill left as the cached prefix grows: with {fmt.percent(p / s.prompt)} of the "
-          f"{s.prompt:,}-token prompt cached, this model leaves {fmt.percent(pre.usd_input / pre.usd_input_uncached)}; "
-          f"published cached prices of {fmt.percent(fractions[0])} and {fmt.percent(fractions[-1])} of the input price "
-          f"would leave {fmt.percent(bills[0])} and {fmt.percent(bills[-1])}.", key="ca_prefix_chart")
+    chart(figures.prefix_figure(sweep, fractions, published, share, "HBM" if tier == "hbm" else "host DRAM"),
+          f"Share of the uncached input bill left as the cached prefix grows: with {fmt.fraction(p / s.prompt)} of the "
+          f"{s.prompt:,}-token prompt cached, this model leaves {fmt.fraction(pre.usd_input / pre.usd_input_uncached)}; "
+          f"published cached prices of {fmt.fraction(fractions[0])} and {fmt.fraction(fractions[-1])} of the input price "
+          f"would leave {fmt.fraction(bills[0])} and {fmt.fraction(bills[-1])}.", key="ca_prefix_chart")
     table(pd.DataFrame(published), "cached_input_prices", "Published cached-input prices with source and date seen "
           "(presets/api_prices.csv). Providers also charge cache writes; not shown.")
 
@@ -117,11 +119,11 @@ if s.prompt + max(think, easy_think) + s.out > dep.model.max_context:
 policies = ev.reasoning_policies(dep, s.prompt, s.out, s.batch, think, easy_think, easy_share)
 c = st.columns(4)
 card(c[0], "Always-think: USD per 1,000 answers", fmt.usd(policies.usd_per_1000_always),
-     f"{think:,} reasoning tokens each; {fmt.ms(policies.always.latency_s)} per answer")
+     f"{think:,} reasoning tokens each; {fmt.duration(policies.always.latency_s)} per answer")
 card(c[1], "Adaptive: USD per 1,000 answers", fmt.usd(policies.usd_per_1000_adaptive),
-     f"{view.less_or_more(policies.saving_fraction)}; {fmt.ms(policies.latency_s_adaptive)} per answer on average")
+     f"{less_or_more(policies.saving_fraction)}; {fmt.duration(policies.latency_s_adaptive)} per answer on average")
 card(c[2], "Mean reasoning tokens (adaptive)", fmt.tokens(policies.reasoning_tokens_adaptive),
-     f"{fmt.percent(easy_share)} easy at {easy_think:,}, the rest at {think:,}")
+     f"{fmt.fraction(easy_share)} easy at {easy_think:,}, the rest at {think:,}")
 g_knee = ev.reasoning_knee_tokens(knee, s.prompt, s.out)
 card(c[3], "Context knee", fmt.tokens(knee), "the prompt alone is past it" if g_knee == 0 else
      f"reached at {fmt.tokens(g_knee)} of reasoning (mean context)")
@@ -129,11 +131,11 @@ top = max(2 * think, 2 * easy_think, 2000)
 curve = ev.reasoning_sweep(dep, s.prompt, s.out, np.unique(np.linspace(0, top, 41).astype(int)), s.batch)
 linear = ev.linear_reference(curve["reasoning_tokens"], curve["usd_per_answer"])
 excess = curve["usd_per_answer"][-1] / linear[-1]
-chart(view.reasoning_figure(curve, linear, policies, g_knee),
+chart(figures.reasoning_figure(curve, linear, policies, g_knee),
       f"Cost per 1,000 answers against reasoning tokens: at {top:,} tokens an answer costs "
       f"{fmt.usd(1e3 * curve['usd_per_answer'][-1])} per 1,000, {fmt.ratio(excess)} the straight line through the first "
       f"tokens, because every later token reads a longer KV cache (per output token "
       f"{fmt.usd(1e6 * curve['usd_per_output_token'][0])} -> {fmt.usd(1e6 * curve['usd_per_output_token'][-1])} per 1M).",
       key="ca_reasoning_chart")
-table(view.policy_table(policies), "reasoning_policies",
+table(policy_table(policies), "reasoning_policies",
       "Adaptive = the easy share at its budget, the rest at the always-think budget; latency = TTFT + all output tokens.")

@@ -6,11 +6,14 @@ from model.disaggregation.links import KV_LINKS, kv_link_bytes_per_s
 from model.disaggregation.plan import tpot_parts, ttft_parts
 from model.disaggregation.replicas import prefill_deployment
 from model.disaggregation.sweep import longest_prompt
-from ui import disagg_plots as dp
+from ui import cached
 from ui import format as fmt
+from ui.figures import disaggregation as figures
 from ui.page import card, chart, current, table
-from ui.page_params import choice, log_choice, number
 from ui.params import disaggregation as P
+from ui.tables.disaggregation import plans_frame
+from ui.text.disaggregation import verdict
+from ui.widgets import choice, log_choice, number
 
 state = current()
 s, dep = state.scenario, state.deployment
@@ -45,7 +48,7 @@ link_bps = KV_LINKS[link][0]
 try:
     pre = prefill_deployment(s, state.catalog, hw, chips, state.calibration)
     keys = (repr(pre), repr(dep))
-    plans = dp.plans(keys, pre, dep, s.prompt, s.out, rate, s.batch, link_bps)
+    plans = cached.plans(keys, pre, dep, s.prompt, s.out, rate, s.batch, link_bps)
 except ValueError as exc:
     field = str(exc).split(":")[0]
     st.warning(f"These settings cannot be served: {exc}. Change {CONTROL.get(field, 'the settings above')}.")
@@ -56,10 +59,10 @@ c = st.columns(4)
 card(c[0], "Replicas: prefill + decode", f"{dis.prefill_replicas:,} + {dis.decode_replicas:,}",
      f"{dis.chips:,} chips; colocated needs {colo.decode_replicas} replicas ({colo.chips:,} chips)",
      "Replicas needed for the request rate, rounded up; the prefill pool runs at most 80% busy.")
-card(c[1], "TTFT: disaggregated", fmt.ms(dis.ttft_s), f"colocated: {fmt.ms(colo.ttft_s)}; KV transfer "
-     f"{fmt.ms(dis.kv_transfer_s)}", "Time to first token: queueing + prefill (+ KV transfer when disaggregated).")
-card(c[2], "TPOT: disaggregated", fmt.ms(dis.tpot_s), f"colocated: {fmt.ms(colo.tpot_s)}, stalled "
-     f"{fmt.percent(colo.prefill_utilization)} of the time by prefills",
+card(c[1], "TTFT: disaggregated", fmt.duration(dis.ttft_s), f"colocated: {fmt.duration(colo.ttft_s)}; KV transfer "
+     f"{fmt.duration(dis.kv_transfer_s)}", "Time to first token: queueing + prefill (+ KV transfer when disaggregated).")
+card(c[2], "TPOT: disaggregated", fmt.duration(dis.tpot_s), f"colocated: {fmt.duration(colo.tpot_s)}, stalled "
+     f"{fmt.fraction(colo.prefill_utilization)} of the time by prefills",
      "Time per output token after the first (excludes TTFT): the mean decode step, plus stalls when colocated.")
 card(c[3], "USD per 1M tokens: disaggregated", fmt.usd(dis.usd_per_m_tokens),
      f"colocated: {fmt.usd(colo.usd_per_m_tokens)} (prompt + output tokens)",
@@ -68,43 +71,42 @@ card(c[3], "USD per 1M tokens: disaggregated", fmt.usd(dis.usd_per_m_tokens),
 t_pf = dis.prefill_s
 st.markdown(
     f"**Balanced pipeline** (FORMULAS.md section 13: P_n / T_prefill = B·G_n / (t_step·G)): a prefill of "
-    f"{s.prompt:,} tokens takes T_prefill = {fmt.ms(t_pf)} on {pre.chips} x {pre.hardware.name}, so "
+    f"{s.prompt:,} tokens takes T_prefill = {fmt.duration(t_pf)} on {pre.chips} x {pre.hardware.name}, so "
     f"{dis.prefill_replicas_exact:.3g} prefill replicas handle {rate:g} requests/s; a decode step of {s.batch} "
-    f"sequences takes t_step = {fmt.ms(dis.sized_step_s)} on average, so "
+    f"sequences takes t_step = {fmt.duration(dis.sized_step_s)} on average, so "
     f"{dis.decode_replicas_exact:.3g} decode replicas finish {rate:g} requests/s of {s.out:,} tokens. Both sides "
     f"equal the request rate; rounded up, that is {dis.prefill_replicas} + {dis.decode_replicas} replicas.")
 
 parts = {p.name: ttft_parts(p) for p in (colo, dis)}
 c = st.columns(2)
 with c[0]:
-    chart(dp.parts_bars("What TTFT is made of", parts, dp.TTFT_PARTS),
-          f"TTFT colocated {fmt.ms(colo.ttft_s)} vs disaggregated {fmt.ms(dis.ttft_s)}. The prefill pool runs "
-          f"{fmt.percent(dis.prefill_utilization)} busy, so a prompt queues "
-          f"{fmt.ms(parts['disaggregated']['queueing'])} on average (M/D/1), then its KV cache "
-          f"({fmt.bytes_(dis.kv_bytes)}) crosses in {fmt.ms(dis.kv_transfer_s)}. Each colocated replica "
-          f"prefills its own arrivals and is busy prefilling {fmt.percent(colo.prefill_utilization)} of the time.", key="disagg_ttft")
+    chart(figures.parts_bars("What TTFT is made of", parts, figures.TTFT_PARTS),
+          f"TTFT colocated {fmt.duration(colo.ttft_s)} vs disaggregated {fmt.duration(dis.ttft_s)}. The prefill pool runs "
+          f"{fmt.fraction(dis.prefill_utilization)} busy, so a prompt queues "
+          f"{fmt.duration(parts['disaggregated']['queueing'])} on average (M/D/1), then its KV cache "
+          f"({fmt.bytes_(dis.kv_bytes)}) crosses in {fmt.duration(dis.kv_transfer_s)}. Each colocated replica "
+          f"prefills its own arrivals and is busy prefilling {fmt.fraction(colo.prefill_utilization)} of the time.", key="disagg_ttft")
 with c[1]:
     tpot = {p.name: tpot_parts(p) for p in (colo, dis)}
-    chart(dp.parts_bars("What TPOT is made of", tpot, dp.TPOT_PARTS),
-          f"Colocated decodes wait {fmt.ms(tpot['colocated']['prefill_stall'])} per token behind others' prefills "
-          f"({fmt.percent(colo.prefill_utilization)} of the replica's time), on top of a "
-          f"{fmt.ms(colo.decode_step_s)} step at "
+    chart(figures.parts_bars("What TPOT is made of", tpot, figures.TPOT_PARTS),
+          f"Colocated decodes wait {fmt.duration(tpot['colocated']['prefill_stall'])} per token behind others' prefills "
+          f"({fmt.fraction(colo.prefill_utilization)} of the replica's time), on top of a {fmt.duration(colo.decode_step_s)} step at "
           f"{colo.decode_batch:.3g} sequences in flight; the decode pool never stalls: "
-          f"{fmt.ms(dis.tpot_s)} at {dis.decode_batch:.3g} sequences.", key="disagg_tpot")
+          f"{fmt.duration(dis.tpot_s)} at {dis.decode_batch:.3g} sequences.", key="disagg_tpot")
 
-name, x_title = dp.AXES[axis]
-data = dp.sweep(keys, pre, dep, s.prompt, s.out, rate, s.batch, axis,
+x_title = figures.AXIS_TITLES[axis]
+data = cached.sweep(keys, pre, dep, s.prompt, s.out, rate, s.batch, axis,
                 longest_prompt(dep, s.out), link_bps)
 now = rate if axis == "rate" else s.prompt
-span = f"{dp.number(data.values[0])} to {dp.number(data.values[-1])}"
+span = f"{fmt.number(data.values[0])} to {fmt.number(data.values[-1])}"
 c = st.columns(2)
 with c[0]:
-    chart(dp.latency_sweep(data, x_title, now, plans),
+    chart(figures.latency_sweep(data, x_title, now, plans),
           f"TTFT (blue) and TPOT (red) from {span} {'requests/s' if axis == 'rate' else 'prompt tokens'}, the rest "
-          "as set; circles: now; steps: pools rounded up to whole replicas. " + dp.verdict(data, colo, dis)
+          "as set; circles: now; steps: pools rounded up to whole replicas. " + verdict(data, colo, dis)
           + (f" Gaps: points that cannot be served ({data.refused[0]})." if data.refused else ""), key="disagg_sweep_latency")
 with c[1]:
-    chart(dp.cost_sweep(data, x_title, now, plans),
+    chart(figures.cost_sweep(data, x_title, now, plans),
           f"Cost per 1M tokens now: colocated {fmt.usd(colo.usd_per_m_tokens)}, disaggregated "
           f"{fmt.usd(dis.usd_per_m_tokens)} ({dis.chips:,} vs {colo.chips:,} chips). "
           + ("Where few replicas are needed, rounding up to whole ones leaves them partly idle, so cost per token falls "
@@ -118,7 +120,7 @@ st.info(
     "over 90% of requests meet both TTFT and TPOT targets (authors' publication page). Splitwise: up to **1.4x** higher "
     "throughput at **20% lower cost** (Microsoft Research). Those gains come from searching the most load each design "
     "serves within latency targets (goodput); this page compares both designs at one rate and batch.")
-table(dp.plans_frame(plans), "disaggregation_plans",
+table(plans_frame(plans), "disaggregation_plans",
       f"Both plans at {rate:g} requests/s. KV link: {KV_LINKS[link][1]}, "
       f"{fmt.bytes_(kv_link_bytes_per_s(pre, dep, link_bps))}/s per prefill-to-decode replica pair.")
 with st.expander("Definitions and assumptions"):

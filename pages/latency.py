@@ -6,12 +6,12 @@ import streamlit as st
 
 from model.pricing import tiers
 from model.report import summary as report
-from ui import explain
 from ui import format as fmt
-from ui import tier_charts as tc
+from ui.figures import latency as figures
 from ui.page import card, chart, current, table
-from ui.page_params import number
 from ui.params.latency import FIELDS
+from ui.text.latency import chips_returns, floor_sentence, tier_sentence
+from ui.widgets import number
 
 state = current()
 s, dep = state.scenario, state.deployment
@@ -30,14 +30,14 @@ sweep = tiers.batch_sweep(dep, s.ctx, tiers.batch_grid(min(max(2 * fit, 4 * s.ba
 batch_one_s = float(sweep.tpot_s[0])
 
 c = st.columns(4)
-card(c[0], "TPOT now", fmt.ms(tpot_s), f"batch {s.batch}: {fmt.rate(1 / tpot_s)} per user, {tpot_s / floor_s:.2g}x the floor",
+card(c[0], "TPOT now", fmt.duration(tpot_s), f"batch {s.batch}: {fmt.token_rate(1 / tpot_s)} per user, {tpot_s / floor_s:.2g}x the floor",
      "Time per output token after the first (excludes TTFT): one decode step at this batch and context.")
-card(c[1], "Latency floor", fmt.ms(floor_s), explain.floor_sentence(dep, floor_s),
+card(c[1], "Latency floor", fmt.duration(floor_s), floor_sentence(dep, floor_s),
      "Weights touched by one decode step at batch 1 / peak HBM bandwidth.")
-card(c[2], "TPOT at batch 1", fmt.ms(batch_one_s), "the fastest a user gets here: the floor plus KV reads, all-reduces "
+card(c[2], "TPOT at batch 1", fmt.duration(batch_one_s), "the fastest a user gets here: the floor plus KV reads, all-reduces "
      "and bandwidth efficiency")
 card(c[3], "Largest possible speed-up", fmt.ratio(tpot_s / batch_one_s),
-     f"from batch {s.batch} down to batch 1 ({fmt.rate(1 / batch_one_s)} per user)")
+     f"from batch {s.batch} down to batch 1 ({fmt.token_rate(1 / batch_one_s)} per user)")
 charts_row = st.columns(2)
 
 st.subheader("Fast-tier and economy-tier calculator")
@@ -51,7 +51,7 @@ with i[1]:
     slow = number(FIELDS["lt_economy"], format="%.2f")
 quotes = [tiers.speed_tier(dep, s.ctx, s.batch, fast), tiers.speed_tier(dep, s.ctx, s.batch, 1 / slow)]
 for column, quote in zip(i, quotes):
-    text, possible = tc.tier_sentence(quote, s.batch, floor_s, batch_one_s)
+    text, possible = tier_sentence(quote, s.batch, floor_s, batch_one_s)
     (column.info if possible else column.warning)(text)
 tier_rows = [("now", s.batch, tpot_s, row["usd_per_m_output"], 1.0, "")] + [
     ("fast" if q.speedup >= 1 else "economy", q.batch, q.tpot_s, q.usd_per_m_output, q.price_multiple, q.status) for q in quotes]
@@ -60,18 +60,18 @@ table(pd.DataFrame([{"tier": name, "batch": b, "tpot_ms": t * 1e3, "tokens_per_s
       "speed_tiers", "Batch 0 and empty values: the target cannot be met at any batch (status says why).")
 
 with charts_row[0]:
-    chart(tc.tpot_vs_batch(sweep, floor_s, s.batch, fit, quotes),
-          f"Each user waits one decode step per token: {fmt.ms(batch_one_s)} at batch 1, {fmt.ms(tpot_s)} at batch "
-          f"{s.batch}, {fmt.ms(float(sweep.tpot_s[-1]))} at {sweep.batch[-1]:,.0f} (dotted: does not fit in HBM above "
-          f"{fmt.count(fit)}). The line never reaches the {fmt.ms(floor_s)} floor: even batch 1 reads every weight once.",
+    chart(figures.tpot_vs_batch(sweep, floor_s, s.batch, fit, quotes),
+          f"Each user waits one decode step per token: {fmt.duration(batch_one_s)} at batch 1, {fmt.duration(tpot_s)} at batch "
+          f"{s.batch}, {fmt.duration(float(sweep.tpot_s[-1]))} at {sweep.batch[-1]:,.0f} (dotted: does not fit in HBM above "
+          f"{fmt.count(fit)}). The line never reaches the {fmt.duration(floor_s)} floor: even batch 1 reads every weight once.",
           key="latency_tpot")
 with charts_row[1]:
     fits = sweep.fits
     cheapest = float(np.min(sweep.usd_per_m_output[fits])) if fits.any() else float("nan")
-    chart(tc.frontier(sweep, s.batch, (1 / tpot_s, row["usd_per_m_output"]), quotes),
-          f"Each point is a batch (labels: sequences per step). Batch 1 gives {fmt.rate(1 / batch_one_s)} per user at "
+    chart(figures.frontier(sweep, s.batch, (1 / tpot_s, row["usd_per_m_output"]), quotes),
+          f"Each point is a batch (labels: sequences per step). Batch 1 gives {fmt.token_rate(1 / batch_one_s)} per user at "
           f"{fmt.usd(float(sweep.usd_per_m_output[0]))} per 1M output tokens; the largest batch that fits gives "
-          f"{fmt.usd(cheapest)}. This scenario (star): {fmt.rate(1 / tpot_s)} at {fmt.usd(row['usd_per_m_output'])}. "
+          f"{fmt.usd(cheapest)}. This scenario (star): {fmt.token_rate(1 / tpot_s)} at {fmt.usd(row['usd_per_m_output'])}. "
           "Speed is bought by giving up batch, so fast tiers cost more per token.", key="latency_frontier")
 
 st.subheader("The floor against chip count")
@@ -79,13 +79,12 @@ chips = tiers.floor_vs_chips(dep, s.ctx)
 best = chips.fastest_chips
 k = int(np.flatnonzero(chips.chips == best)[0])
 gain = chips.step_s[:-1] / chips.step_s[1:]
-last = (f"doubling from {chips.chips[k - 1]} to {best} chips speeds it up only {fmt.ratio(gain[k - 1])}"
-        if k > 0 else "one chip is already the fastest")
+last = chips_returns(chips.chips, k, gain)
 no_fit = [int(n) for n, ok in zip(chips.chips, chips.weights_fit) if not ok]
-chart(tc.chips_chart(chips, s.chips),
-      f"The floor W/(n·BW) halves with every doubling ({fmt.ms(chips.floor_s[0])} on 1 chip, {fmt.ms(chips.floor_s[-1])} on "
+chart(figures.chips_chart(chips, s.chips),
+      f"The floor W/(n·BW) halves with every doubling ({fmt.duration(chips.floor_s[0])} on 1 chip, {fmt.duration(chips.floor_s[-1])} on "
       f"64), but each decode step also pays {2 * dep.model.layers} all-reduces ({dep.model.layers} layers x 2), whose "
-      f"latency grows with chips. The batch-1 step at {s.ctx:,} tokens is shortest on {best} chips ({fmt.ms(chips.step_s[k])}); "
+      f"latency grows with chips. The batch-1 step at {s.ctx:,} tokens is shortest on {best} chips ({fmt.duration(chips.step_s[k])}); "
       f"{last}, so beyond that adding chips stops helping. All chips are assumed on one scale-up link of "
       f"{dep.hardware.link_bytes_per_s / 1e9:,.0f} GB/s per direction"
       + (f"; on {', '.join(map(str, no_fit))} chip(s) the weights and one sequence do not fit." if no_fit else "."),

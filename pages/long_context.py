@@ -8,9 +8,9 @@ from model.core import metrics
 from model.pricing import tiers
 from model.report import summary as report
 from ui import format as fmt
-from ui import tier_charts as tc
+from ui.figures import long_context as figures
 from ui.page import card, chart, current, table
-from ui.sidebar import log_grid
+from ui.widgets import boundary_control, log_grid
 
 state = current()
 s, dep = state.scenario, state.deployment
@@ -47,14 +47,14 @@ left, right = st.columns(2)
 knee_ctx = ctx[::4]
 knee_batch = metrics.batch_knee(dep, knee_ctx)
 with left:
-    chart(tc.capacity_vs_context(sweep, knee_ctx, np.where(np.isfinite(knee_batch), knee_batch, np.nan), cap_knee),
+    chart(figures.capacity_vs_context(sweep, knee_ctx, np.where(np.isfinite(knee_batch), knee_batch, np.nan), cap_knee),
           f"Sequences whose KV cache fits in HBM after the weights and 10% headroom: {fmt.count(sweep.max_batch[0])} at 128 "
           f"tokens, {fmt.count(row['max_batch'])} at this scenario's {s.ctx:,}, {fmt.count(sweep.max_batch[-1])} at {max_ctx:,}. The "
           "dashed batch knee is where a decode step's FLOP time equals its memory time; it vanishes above the context knee. "
           f"Where capacity falls below it (capacity knee, {fmt.tokens(cap_knee)}) cost per token starts rising ∝ context.",
           key="long_context_capacity")
 with right:
-    chart(tc.input_cost_vs_prompt(sweep, (s.prompt, row['usd_per_m_input'])),
+    chart(figures.input_cost_vs_prompt(sweep, (s.prompt, row['usd_per_m_input'])),
           f"One input token costs {fmt.usd(sweep.best_input[0])} per 1M in a 128-token prompt and "
           f"{fmt.usd(np.nanmax(sweep.best_input))} in a {fmt.tokens(served_max)} one (best case): prefill attention makes "
           "each token attend to every earlier one, so its cost per token grows with the prompt. Prefill is compute-bound, "
@@ -78,7 +78,7 @@ def inside(tokens: float) -> bool:
 default = int(round(suggested)) if inside(suggested) else 200_000 if inside(200_000) else int(np.sqrt(ctx[0] * served_max))
 options = sorted({v for v in log_grid(256, int(served_max) - 1) + [200_000] if inside(v)} | {default})
 key = f"tier_boundary_{default}_{options[-1]}"  # a new scenario starts the control at its own suggestion
-boundary = tc.boundary_control(options, default, key) if len(options) > 1 else default
+boundary = boundary_control(options, default, key) if len(options) > 1 else default
 out_prices = tiers.tier_prices_usd(ctx, sweep.best_output, boundary)
 in_prices = tiers.tier_prices_usd(ctx, sweep.best_input, boundary)
 mult_out, mult_in = out_prices[1] / out_prices[0], in_prices[1] / in_prices[0]
@@ -96,7 +96,7 @@ card(c[2], f"Input multiplier above {boundary:,}", fmt.ratio(mult_in),
 with main_chart:
     here = (s.ctx, row["usd_per_m_output"])
     fit_note = f"it stops fitting in HBM above {fit_until:,} tokens (dotted)" if fit_until < max_ctx else "it fits throughout"
-    chart(tc.output_cost_vs_context(sweep, {"capacity knee": cap_knee, "context knee": knee}, boundary, out_prices, here),
+    chart(figures.output_cost_vs_context(sweep, {"capacity knee": cap_knee, "context knee": knee}, boundary, out_prices, here),
           f"Best case (blue): {fmt.usd(best_lo)} per 1M output tokens at 128 tokens, flat while the batch amortises the "
           f"weights, then rising with context once KV reads and memory set the batch, to {fmt.usd(best_hi)} at "
           f"{fmt.tokens(served_max)}. Knees (black): the context knee is where one sequence's KV reads per step take as long as "
@@ -104,7 +104,7 @@ with main_chart:
           f"{fmt.usd(here[1])}. Green: the two-tier price with the boundary at {boundary:,} tokens ({fmt.ratio(mult_out)}).",
           key="long_context_output")
 
-chart(tc.multiplier_vs_boundary(ctx, tiers.multiplier_curve(ctx, sweep.best_output),
+chart(figures.multiplier_vs_boundary(ctx, tiers.multiplier_curve(ctx, sweep.best_output),
                                 tiers.multiplier_curve(ctx, sweep.best_input), published, boundary),
       f"For every possible boundary, the price multiple the upper tier needs to break even on this model: at {boundary:,} "
       f"tokens {fmt.ratio(mult_out)} for output and {fmt.ratio(mult_in)} for input tokens. Orange points: published "

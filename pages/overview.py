@@ -6,9 +6,11 @@ import streamlit as st
 from model.core import metrics, roofline
 from model.core.request import request_cost
 from model.report import summary as report
-from ui import charts, explain
 from ui import format as fmt
+from ui.figures.overview import timeline_figure
 from ui.page import card, chart, current, table
+from ui.text import overview as explain
+from ui.text.latency import floor_sentence
 
 state = current()
 s, dep = state.scenario, state.deployment
@@ -26,15 +28,15 @@ card(c[0], "USD per 1M input tokens", fmt.usd(row["usd_per_m_input"]), explain.p
 card(c[1], "USD per 1M output tokens", fmt.usd(row["usd_per_m_output"]), explain.decode_sentence(step))
 card(c[2], "Output / input price", fmt.ratio(row["output_input_ratio"]),
      f"one output token costs as much as {row['output_input_ratio']:.3g} input tokens")
-card(c[3], "Latency floor", fmt.ms(row["latency_floor_ms"] / 1e3), explain.floor_sentence(dep, row["latency_floor_ms"] / 1e3),
+card(c[3], "Latency floor", fmt.duration(row["latency_floor_ms"] / 1e3), floor_sentence(dep, row["latency_floor_ms"] / 1e3),
      "Weights touched by one decode step at batch 1 / peak HBM bandwidth: no batch size or kernel beats it.")
 c = st.columns(4)
-card(c[0], "TTFT", fmt.ms(row["ttft_ms"] / 1e3), f"one prefill pass over {s.prompt:,} prompt tokens (no queueing)",
+card(c[0], "TTFT", fmt.duration(row["ttft_ms"] / 1e3), f"one prefill pass over {s.prompt:,} prompt tokens (no queueing)",
      "Time to first token: prefill of one prompt, alone on the replica.")
-card(c[1], "TPOT", fmt.ms(row["tpot_ms"] / 1e3), f"{row['tpot_ms'] / row['latency_floor_ms']:.2g}x the latency floor",
+card(c[1], "TPOT", fmt.duration(row["tpot_ms"] / 1e3), f"{row['tpot_ms'] / row['latency_floor_ms']:.2g}x the latency floor",
      "Time per output token after the first (excludes TTFT): one decode step at this batch and context.")
-card(c[2], "Tokens/s per user", fmt.rate(row["tokens_per_s_per_user"]), "1 / TPOT")
-card(c[3], "Tokens/s per replica", fmt.rate(row["tokens_per_s"]), f"{s.batch} sequences per step / TPOT")
+card(c[2], "Tokens/s per user", fmt.token_rate(row["tokens_per_s_per_user"]), "1 / TPOT")
+card(c[3], "Tokens/s per replica", fmt.token_rate(row["tokens_per_s"]), f"{s.batch} sequences per step / TPOT")
 c = st.columns(4)
 card(c[0], "Max batch at this context", fmt.count(row["max_batch"]), explain.capacity_sentence(s, row["max_batch"]),
      "Sequences whose KV cache fits in HBM after the weights and 10% headroom.")
@@ -48,15 +50,11 @@ card(c[3], "Weights", fmt.bytes_(row["weight_bytes"]),
 st.subheader("One request, pass by pass")
 tokens, elapsed = metrics.decode_timeline(dep, s.batch, s.prompt, s.out)
 ttft = row["ttft_ms"] / 1e3
-fig = charts.figure("Output tokens over time for one request", "seconds since the request arrived", "output tokens")
-fig.add_vrect(x0=0, x1=ttft, fillcolor=charts.PALETTE["prefill"], opacity=0.2, line_width=0,
-              annotation_text="prefill: 1 pass", annotation_position="top left")
-charts.line(fig, ttft + elapsed, tokens, "decode: 1 pass through the weights per token", charts.PALETTE["decode"],
-            hover="%{y:.0f} tokens at %{x:.3f} s<extra></extra>")
 decode_s = float(elapsed[-1])
-chart(fig, f"The prompt is read in one pass ({fmt.ms(ttft)}); then each of the {s.out:,} output tokens needs its own "
-           f"pass through all the weights, {fmt.ms(decode_s)} in total. A classification request would stop after "
-           f"the first pass.", key="timeline")
+chart(timeline_figure(ttft, elapsed, tokens),
+      f"The prompt is read in one pass ({fmt.duration(ttft)}); then each of the {s.out:,} output tokens needs its own "
+      f"pass through all the weights, {fmt.duration(decode_s)} in total. A classification request would stop after "
+      f"the first pass.", key="timeline")
 
 request = request_cost(dep, s.prompt, s.out, s.batch)
 prefill_share_s = request.prefill_chip_s

@@ -9,13 +9,15 @@ import streamlit as st
 from model.core import roofline
 from model.pricing import sweeps
 from ui import format as fmt
+from ui.figures.prefill_decode import api_ratio_figure, breakdown_figure, price_figure
 from ui.page import chart, current, table
-from ui.price_plots import (
+from ui.text.prefill_decode import (
     PART_LABELS,
-    api_ratio_figure,
-    breakdown_figure,
+    batch_fit_note,
+    context_fit_note,
     from_to,
-    price_figure,
+    rank_phrase,
+    ridge_side,
 )
 
 state = current()
@@ -30,8 +32,7 @@ pf, dc = sweeps.pass_totals(dep, batched_prefill), sweeps.pass_totals(dep, step)
 usd_in, usd_out = by_batch.usd_per_m_input[here], by_batch.usd_per_m_output[here]
 ratio = usd_out / usd_in
 ridge = dep.hardware.ridge_flop_per_byte(dep.eight_bit_compute)
-pf_side = "right" if float(pf.intensity_flop_per_byte) > ridge else "left"
-dc_side = "right" if float(dc.intensity_flop_per_byte) > ridge else "left"
+pf_side, dc_side = ridge_side(float(pf.intensity_flop_per_byte), ridge), ridge_side(float(dc.intensity_flop_per_byte), ridge)
 pf_bound, dc_bound = np.ravel(batched_prefill.bound())[0], np.ravel(step.bound())[0]
 
 st.title("Prefill vs decode: why output tokens cost more")
@@ -50,9 +51,7 @@ st.info(
 
 no_fit_batch = sweeps.first_x_not_fitting(by_batch.x, by_batch.fits)
 no_fit_ctx = sweeps.first_x_not_fitting(by_ctx.x, by_ctx.fits)
-fit_batch = ("" if not np.isfinite(no_fit_batch) else " Not even one sequence fits in HBM at this context (shaded)."
-             if no_fit_batch == batches[0] else f" Batches from {fmt.count(no_fit_batch)} up do not fit in HBM at this context (shaded).")
-fit_ctx = (f" {s.batch} sequences do not fit in HBM from {fmt.tokens(no_fit_ctx)} (shaded)." if np.isfinite(no_fit_ctx) else "")
+fit_batch, fit_ctx = batch_fit_note(no_fit_batch, batches[0]), context_fit_note(no_fit_ctx, s.batch)
 out_b, in_b, r_b = (from_to(v, f) for v, f in ((by_batch.usd_per_m_output, fmt.usd), (by_batch.usd_per_m_input, fmt.usd),
                                                   (by_batch.output_input_ratio, fmt.ratio)))
 out_c, in_c, r_c = (from_to(v, f) for v, f in ((by_ctx.usd_per_m_output, fmt.usd), (by_ctx.usd_per_m_input, fmt.usd),
@@ -75,15 +74,15 @@ with right:
 published = sweeps.published_ratios(state.catalog.api_prices)
 below, above, n = sweeps.rank_among(ratio, [p.out_in_ratio for p in published])
 finite = [p.out_in_ratio for p in published if np.isfinite(p.out_in_ratio)]
-where = (f"below all {n}" if above == n else f"above all {n}" if below == n else f"above {below} and below {above} of the {n}")
+where = rank_phrase(below, above, n)
 shares = {k: v[here] / step_s[here] for k, v in parts_s.items()}
 left, right = st.columns(2)
 with left:
     chart(breakdown_figure(batches, parts_s, step_s, s.batch),
-          f"At batch {s.batch} the {fmt.ms(step_s[here])} decode step (= TPOT, which excludes TTFT) is "
-          + ", ".join(f"{fmt.percent(v)} {PART_LABELS[k]}" for k, v in shares.items() if v >= 0.005)
-          + f"; at batch {batches[-1]:,.0f} the step takes {fmt.ms(step_s[-1])} and the KV cache is "
-          f"{fmt.percent(parts_s['kv_cache'][-1] / step_s[-1])} of it. A compute-bound op counts as compute, a memory-bound "
+          f"At batch {s.batch} the {fmt.duration(step_s[here])} decode step (= TPOT, which excludes TTFT) is "
+          + ", ".join(f"{fmt.fraction(v)} {PART_LABELS[k]}" for k, v in shares.items() if v >= 0.005)
+          + f"; at batch {batches[-1]:,.0f} the step takes {fmt.duration(step_s[-1])} and the KV cache is "
+          f"{fmt.fraction(parts_s['kv_cache'][-1] / step_s[-1])} of it. A compute-bound op counts as compute, a memory-bound "
           "op's time is split by what it moves; the parts add up to the step time.", key="decode_breakdown")
 with right:
     label = f"model: {dep.model.name}, batch {s.batch}"

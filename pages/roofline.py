@@ -1,6 +1,5 @@
 """Roofline: where prefill, one decode step and each of their ops sit on the chip's roofline."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -8,8 +7,9 @@ from model.core import metrics, roofline
 from model.pricing import sweeps
 from model.report import summary as report
 from ui import format as fmt
+from ui.figures.roofline import roofline_figure
 from ui.page import chart, current, table
-from ui.roofline_plot import roofline_figure
+from ui.text.roofline import decode_growth, no_fit_note, ridge_distance
 
 state = current()
 s, dep = state.scenario, state.deployment
@@ -34,23 +34,16 @@ i_step = float(step_total.intensity_flop_per_byte)
 i_prefill = float(prefill_total.intensity_flop_per_byte)
 attained = float(step_total.attained_flops_per_s_per_chip)
 top = path.batch.size - 1
-side = (f"{ridge / i_step:.2g}x left of" if i_step < ridge else f"{i_step / ridge:.2g}x right of")
+side = ridge_distance(i_step, ridge)
 limit = sweeps.decode_intensity_limit_flop_per_byte(dep, s.ctx)
 knee = float(metrics.batch_knee(dep, s.ctx)[0])
-if limit < ridge:
-    growth = (f"and no batch takes it past {limit:.3g} FLOP/byte at this context: each sequence still reads its own "
-              f"{fmt.bytes_(float(metrics.kv_bytes_per_sequence(dep, s.ctx)))} KV cache for its one token")
-else:
-    growth = (f"turning compute-bound at batch {fmt.count(knee)} (the batch knee)" if np.isfinite(knee)
-              else "without ever turning compute-bound")
-fits_to = sweeps.first_x_not_fitting(path.batch, path.fits)
-fit_note = (f" Open markers: batches from {fmt.count(fits_to)} up do not fit in HBM at this context."
-            if fits_to < float("inf") else "")
+growth = decode_growth(limit, ridge, knee, float(metrics.kv_bytes_per_sequence(dep, s.ctx)) if limit < ridge else 0.0)
+fit_note = no_fit_note(sweeps.first_x_not_fitting(path.batch, path.fits))
 chart(roofline_figure(dep, lo, hi, prefill_ops, decode_ops, prefill_total, path, s.batch, s.prompt, s.ctx),
       f"At batch {s.batch} and {s.ctx:,} tokens of context one decode step moves {fmt.bytes_(float(step_total.cost.weight_traffic_bytes))} "
       f"of weights and {fmt.bytes_(float(step_total.cost.kv_traffic_bytes))} of KV cache to do {float(step_total.cost.flops) / 1e12:.3g} TFLOP "
       f"for {s.batch} tokens: {i_step:.3g} FLOP/byte, {side} the {ridge:,.0f} FLOP/byte ridge, so each chip attains "
-      f"{attained / 1e12:.3g} of its {peak / 1e12:,.0f} TFLOP/s ({fmt.percent(attained / peak)}). Prefill of one "
+      f"{attained / 1e12:.3g} of its {peak / 1e12:,.0f} TFLOP/s ({fmt.fraction(attained / peak)}). Prefill of one "
       f"{s.prompt:,}-token prompt runs at {i_prefill:,.0f} FLOP/byte ({float(prefill_total.attained_flops_per_s_per_chip) / 1e12:.3g} "
       f"TFLOP/s per chip). Growing the batch moves decode right along the red path, to {path.intensity_flop_per_byte[top]:.3g} "
       f"FLOP/byte at batch {path.batch[top]:,.0f}, {growth}.{fit_note}", key="roofline")
@@ -75,8 +68,8 @@ labels = dict(zip(report.OP_TABLE_COLUMNS[1:-1], ("GFLOP", "weights MB", "KV MB"
                                                   "compute ms", "memory ms", "time ms")))
 formats = {c: st.column_config.NumberColumn(label, format="%.4g") for c, label in labels.items()}
 table(pd.DataFrame(rows), "roofline_ops",
-      f"Each op of the prefill of one {s.prompt:,}-token prompt ({fmt.ms(float(first.time_s))} = TTFT) and of one decode "
-      f"step at batch {s.batch} and context {s.ctx:,} ({fmt.ms(float(step.time_s))} = TPOT, which excludes TTFT), summed over "
+      f"Each op of the prefill of one {s.prompt:,}-token prompt ({fmt.duration(float(first.time_s))} = TTFT) and of one decode "
+      f"step at batch {s.batch} and context {s.ctx:,} ({fmt.duration(float(step.time_s))} = TPOT, which excludes TTFT), summed over "
       f"all {dep.model.layers} layers and all {dep.chips} chips: GFLOP, MB of weights, KV cache and activations moved, "
       "intensity in FLOP/byte, compute and memory time in ms; time = the larger of the two. A pass's time is the sum of "
       "its rows. The CSV keeps the unit-suffixed column names.", column_config=formats, height="content")

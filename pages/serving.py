@@ -6,11 +6,13 @@ from model.serving.chunked import default_token_budget
 from model.serving.paged_kv import DEFAULT_BLOCK_TOKENS
 from model.serving.results import fastest
 from ui import format as fmt
-from ui import serving_plots as sp
+from ui.cached import CAPACITY_REQUESTS, simulate
+from ui.figures import serving as figures
 from ui.page import card, chart, current, table
-from ui.page_params import choice, log_choice, number
 from ui.params import serving as P
-from ui.sidebar import log_grid
+from ui.tables.serving import comparison_frame, gain_rows
+from ui.text.serving import LABELS
+from ui.widgets import choice, log_choice, log_grid, number
 
 dep = current().deployment
 
@@ -33,15 +35,15 @@ with st.container(border=True):
     with c[1]:
         max_batch = log_choice(P.MAX_BATCH_PARAM, log_grid(1, int(P.MAX_BATCH_PARAM.field.hi)))
         st.caption(f"Up to {P.REQUESTS.field.hi:,.0f} requests (a few seconds to simulate); the all-at-once comparison "
-                   f"uses the first {sp.CAPACITY_REQUESTS:,}.")
+                   f"uses the first {CAPACITY_REQUESTS:,}.")
     with c[2]:
         prompt_kind, prompt = choice(P.PROMPT_KIND), number(P.PROMPT)
     with c[3]:
         out_kind, out = choice(P.OUTPUT_KIND), number(P.OUTPUT)
 
-(results, refused), (capacity, _) = sp.simulate(repr(dep), dep, n, rate, prompt_kind, prompt, out_kind, out, max_batch)
+(results, refused), (capacity, _) = simulate(repr(dep), dep, n, rate, prompt_kind, prompt, out_kind, out, max_batch)
 for policy, message in refused.items():
-    st.warning(f"**{sp.LABELS[policy]}** could not be simulated: {message}. Change the workload above "
+    st.warning(f"**{LABELS[policy]}** could not be simulated: {message}. Change the workload above "
                f"(`{P.PROMPT.field.name}`, `{P.OUTPUT.field.name}`, `{P.REQUESTS.field.name}`) or the sidebar's chips.")
 if "static" not in results or "continuous" not in results:
     st.stop()
@@ -51,51 +53,51 @@ best = fastest(results)
 c = st.columns(4)
 gain = cont.throughput_gain_over(static)
 card(c[0], "Throughput: continuous / static", fmt.ratio(gain),
-     f"{fmt.rate(cont.output_tokens_per_s)} vs {fmt.rate(static.output_tokens_per_s)} at {rate:g} requests/s"
+     f"{fmt.token_rate(cont.output_tokens_per_s)} vs {fmt.token_rate(static.output_tokens_per_s)} at {rate:g} requests/s"
      + ("; both keep up with arrivals, see the all-at-once gain below" if gain < 1.05 else ""),
      "Output tokens per second of the replica over the whole run (first arrival to last token).")
-card(c[1], "TTFT p50: continuous vs static", fmt.ms(cont.ttft_p50_s),
-     f"static: {fmt.ms(static.ttft_p50_s)} (p95 {fmt.ms(static.ttft_p95_s)}) waiting for a whole batch to finish",
+card(c[1], "TTFT p50: continuous vs static", fmt.duration(cont.ttft_p50_s),
+     f"static: {fmt.duration(static.ttft_p50_s)} (p95 {fmt.duration(static.ttft_p95_s)}) waiting for a whole batch to finish",
      "Time to first token: arrival to first output token, queueing included.")
-card(c[2], "KV waste: paged vs reserved", sp.pct(cont.kv_waste_fraction),
+card(c[2], "KV waste: paged vs reserved", fmt.fraction(cont.kv_waste_fraction, 2),
      f"static reserves {fmt.tokens(static.kv_waste_tokens_per_seq)} per sequence it never fills: "
-     f"{fmt.percent(static.kv_waste_fraction)} of its reservation",
+     f"{fmt.fraction(static.kv_waste_fraction)} of its reservation",
      "Share of reserved KV memory holding no token (mean over decode steps). Paging wastes under one "
      f"{DEFAULT_BLOCK_TOKENS}-token block per sequence.")
 card(c[3], "USD per 1M output tokens", fmt.usd(best.usd_per_m_output),
-     f"{sp.LABELS[best.policy]}; static: {fmt.usd(static.usd_per_m_output)}",
+     f"{LABELS[best.policy]}; static: {fmt.usd(static.usd_per_m_output)}",
      "Replica USD/s x the run's duration / output tokens x 1e6 (idle time included).")
 
 c = st.columns(2)
 with c[0]:
-    chart(sp.throughput_bars(results),
+    chart(figures.throughput_bars(results),
           f"Output tokens/s the replica delivered for {n:,} requests arriving at {rate:g}/s: static "
-          f"{fmt.rate(static.output_tokens_per_s)}, continuous {fmt.rate(cont.output_tokens_per_s)}"
-          + (f", chunked {fmt.rate(results['chunked'].output_tokens_per_s)}" if "chunked" in results else "")
-          + f". Static batching fills only {fmt.percent(static.slot_occupancy)} of the token slots it computes "
+          f"{fmt.token_rate(static.output_tokens_per_s)}, continuous {fmt.token_rate(cont.output_tokens_per_s)}"
+          + (f", chunked {fmt.token_rate(results['chunked'].output_tokens_per_s)}" if "chunked" in results else "")
+          + f". Static batching fills only {fmt.fraction(static.slot_occupancy)} of the token slots it computes "
           "(slot occupancy = useful output tokens / batch slots x decode steps); continuous batching fills all of them.",
           key="serving_throughput")
 with c[1]:
-    chart(sp.memory_bars(results),
+    chart(figures.memory_bars(results),
           f"Mean KV memory reserved over decode steps, of {fmt.bytes_(cont.kv_capacity_bytes)} left for KV after the "
           f"weights. Static reserves {fmt.tokens(static.kv_waste_tokens_per_seq)} more per "
-          f"sequence than it holds ({fmt.percent(static.kv_waste_fraction)} waste; vLLM measured 60-80% in earlier "
+          f"sequence than it holds ({fmt.fraction(static.kv_waste_fraction)} waste; vLLM measured 60-80% in earlier "
           f"systems); paging wastes {cont.kv_waste_tokens_per_seq:.3g} tokens per sequence "
-          f"({sp.pct(cont.kv_waste_fraction)}), about half a block, so more sequences fit.",
+          f"({fmt.fraction(cont.kv_waste_fraction, 2)}), about half a block, so more sequences fit.",
           key="serving_memory")
 c = st.columns(2)
 with c[0]:
-    chart(sp.distribution(results, "ttft_s", "Time to first token (TTFT)", "TTFT, ms (log)"),
+    chart(figures.distribution(results, "ttft_s", "Time to first token (TTFT)", "TTFT, ms (log)"),
           f"TTFT = arrival to first output token (queueing + prefill). Half the requests wait under "
-          f"{fmt.ms(cont.ttft_p50_s)} with continuous batching, {fmt.ms(static.ttft_p50_s)} with static batching, "
+          f"{fmt.duration(cont.ttft_p50_s)} with continuous batching, {fmt.duration(static.ttft_p50_s)} with static batching, "
           "where a request waits for the running batch to end and for the whole padded batch's prefill.",
           key="serving_ttft")
 with c[1]:
     chunk = results.get("chunked")
-    chart(sp.distribution(results, "tpot_s", "Time per output token (TPOT)", "TPOT, ms (log)"),
+    chart(figures.distribution(results, "tpot_s", "Time per output token (TPOT)", "TPOT, ms (log)"),
           f"TPOT = (last token - first token) / (output tokens - 1): it excludes TTFT. p95: static "
-          f"{fmt.ms(static.tpot_p95_s)}, continuous {fmt.ms(cont.tpot_p95_s)}"
-          + (f", chunked {fmt.ms(chunk.tpot_p95_s)}" if chunk else "")
+          f"{fmt.duration(static.tpot_p95_s)}, continuous {fmt.duration(cont.tpot_p95_s)}"
+          + (f", chunked {fmt.duration(chunk.tpot_p95_s)}" if chunk else "")
           + ". Continuous batching stalls every running decode while a newcomer's whole prompt is prefilled; chunked "
           "prefill spreads that work over many steps, trimming the tail.", key="serving_tpot")
 
@@ -103,7 +105,7 @@ st.subheader("Why: the slots a static batch leaves idle (FORMULAS.md section 12)
 if "static" not in capacity or "continuous" not in capacity:
     st.warning("The all-at-once comparison could not be simulated for this workload; lower `sv_n` or the lengths.")
     st.stop()
-frame, simulated, exact = sp.gain_rows(capacity, out_kind, out)
+frame, simulated, exact = gain_rows(capacity, out_kind, out)
 st.markdown(
     f"With output lengths G drawn independently, a static batch of B runs E[max G] steps for E[G] useful tokens per "
     f"slot: occupancy E[G]/E[max G], so refilling slots gains **E[max G]/E[G] = {exact:.3g}x** here (B = "
@@ -113,7 +115,7 @@ st.markdown(
 table(frame, "continuous_batching_gain", "Gain = continuous / static output tokens per second at saturation.")
 
 st.subheader("Every number, per policy")
-table(sp.comparison_frame(results), "serving_policies",
+table(comparison_frame(results), "serving_policies",
       f"{n:,} requests at {rate:g}/s; prompts {prompt_kind} (mean {prompt:,} tokens), outputs {out_kind} (mean "
       f"{out:,}); max batch {max_batch}. Chunked prefill runs {default_token_budget(max_batch):,} tokens per iteration.")
 

@@ -1,17 +1,14 @@
 """Validation: the model beside published measurements, before and after calibration."""
 
-import pandas as pd
 import streamlit as st
 
-from model.calibration.validate import exclusion_summary
+from ui.cached import compare_uploaded, comparison, measurements
+from ui.figures.validation import scatter
 from ui.page import chart, current, table
-from ui.validation_view import (
-    compare_uploaded,
-    comparison,
-    error_table,
-    measurements,
-    scatter,
-)
+from ui.sidebar_calibration import KEY as CALIBRATION_KEY
+from ui.sidebar_calibration import SHIPPED
+from ui.tables.validation import error_table, every_row, excluded
+from ui.text.validation import error_summary
 
 state = current()
 st.title("Validation against published measurements")
@@ -23,7 +20,7 @@ st.markdown(
     "hardware preset's defaults, or a calibration: per-hardware MFU, weight and KV bandwidth fractions and a fixed "
     "overhead per layer, fitted by least squares on log error (`python -m model calibrate`).")
 
-uploaded = state.calibration if st.session_state.get("cal") != "shipped" and state.calibration is not None else None
+uploaded = state.calibration if st.session_state.get(CALIBRATION_KEY) != SHIPPED and state.calibration is not None else None
 choices = ["shipped", "held-out"] + (["uploaded"] if uploaded is not None else [])
 after_name = st.radio("Calibrated predictions", choices, horizontal=True, key="_validation_after",
                       help="shipped: the fits in presets/calibrations (fitted on these rows). held-out: each model "
@@ -33,18 +30,13 @@ before = comparison("defaults")
 after = compare_uploaded(uploaded) if after_name == "uploaded" else comparison(after_name)
 
 
-def summary(frame: pd.DataFrame) -> str:
-    errors = frame["error_pct"].dropna().abs()
-    return f"median {errors.median():.0f}%, max {errors.max():.0f}% over {len(errors)} rows"
-
-
 left, right = st.columns(2)
 with left:
-    chart(scatter(before, "Default efficiencies"), f"Default efficiencies: |error| {summary(before)}. Points above "
+    chart(scatter(before, "Default efficiencies"), f"Default efficiencies: |error| {error_summary(before)}. Points above "
           "the line are predicted faster/higher than measured.", key="scatter_before")
 with right:
     chart(scatter(after, f"Calibrated ({after_name})"), f"{after_name.capitalize()} calibration: |error| "
-          f"{summary(after)}.", key="scatter_after")
+          f"{error_summary(after)}.", key="scatter_after")
 
 left, right = st.columns(2)
 with left:
@@ -57,14 +49,10 @@ with right:
           "absorb (e.g. MoE expert imbalance, kernels of that time).")
 
 st.subheader("Every row")
-shown = after.drop(columns=["metric"]).rename(columns={"predicted": f"predicted_{after_name}",
-                                                       "error_pct": f"error_pct_{after_name}"})
-shown.insert(shown.columns.get_loc(f"predicted_{after_name}"), "predicted_default", before["predicted"])
-table(shown, "validation_rows", "Excluded rows carry their reason; `quantity` says what `measured` measures.")
+table(every_row(before, after, after_name), "validation_rows", "Excluded rows carry their reason; `quantity` says what `measured` measures.")
 
 rows, problems = measurements()
 st.subheader("Excluded rows and why")
-excluded = pd.DataFrame(exclusion_summary(rows)).assign(ids=lambda f: f["ids"].map(", ".join))
-table(excluded, "validation_excluded")
+table(excluded(rows), "validation_excluded")
 for problem in problems:
     st.warning(problem)

@@ -47,11 +47,11 @@ def test_page_params_in_a_link_reach_the_widgets_and_the_numbers():
     scenario, dep = deployment()
     shown = metrics(at)
     hit = float(caching.zipf_hit_rate(1000, 100_000, 0.8, 0.5))
-    assert shown["Hit rate"] == fmt.percent(hit)
+    assert shown["Hit rate"] == fmt.fraction(hit)
     answers = caching.answer_cache(dep, hit, scenario.prompt, scenario.out, scenario.batch, 3e-6, 0.02)
     assert shown["USD per 1,000 requests"] == fmt.usd(1e3 * answers.usd_per_request)
     prefix = caching.prefix_cache(dep, scenario.prompt, scenario.prompt // 2, scenario.batch, 32e9)
-    assert shown["TTFT"] == fmt.ms(prefix.ttft_s) and "copies the prefix from host" in texts(at)
+    assert shown["TTFT"] == fmt.duration(prefix.ttft_s) and "copies the prefix from host" in texts(at)
     policies = ev.reasoning_policies(dep, scenario.prompt, scenario.out, scenario.batch, 16000, 500, 0.8)
     assert shown["Adaptive: USD per 1,000 answers"] == fmt.usd(policies.usd_per_1000_adaptive)
 
@@ -74,7 +74,7 @@ def test_hit_rate_rises_with_k_and_is_the_zipf_ratio():
     for cached in (10, 1000, 30000, 100000):
         at.select_slider(key="ca_k").set_value(cached).run()
         expected = 0.3 * harmonic[cached - 1] / harmonic[-1]
-        assert metrics(at)["Hit rate"] == fmt.percent(expected)
+        assert metrics(at)["Hit rate"] == fmt.fraction(expected)
         marker = chart(at, "ca_hit_chart", "this cache")
         assert float(values(marker["y"])[0]) == pytest.approx(100 * expected, rel=1e-9)
         shown.append(float(values(marker["y"])[0]))
@@ -100,7 +100,7 @@ def test_prefix_cache_numbers_follow_the_slider_and_compare_with_published_price
     at = app(page=PAGE)
     before = metrics(at)
     expected = caching.prefix_cache(dep, scenario.prompt, 3072, scenario.batch)
-    assert before["Prefill FLOPs saved"] == fmt.percent(1 - expected.flops_fraction)
+    assert before["Prefill FLOPs saved"] == fmt.fraction(1 - expected.flops_fraction)
     assert before["Input cost per 1,000 requests"] == fmt.usd(1e3 * expected.usd_input)
     at.slider(key="ca_prefix").set_value(25).run()
     after = metrics(at)

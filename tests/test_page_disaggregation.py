@@ -37,8 +37,8 @@ def test_the_numbers_are_the_model_numbers():
     colo, dis = plans["colocated"], plans["disaggregated"]
     at = app(page=PAGE)
     shown = metrics(at)
-    assert shown["TTFT: disaggregated"] == fmt.ms(dis.ttft_s)
-    assert shown["TPOT: disaggregated"] == fmt.ms(dis.tpot_s)
+    assert shown["TTFT: disaggregated"] == fmt.duration(dis.ttft_s)
+    assert shown["TPOT: disaggregated"] == fmt.duration(dis.tpot_s)
     assert shown["USD per 1M tokens: disaggregated"] == fmt.usd(dis.usd_per_m_tokens)
     assert shown["Replicas: prefill + decode"] == f"{dis.prefill_replicas} + {dis.decode_replicas}"
     table = plans_table(at)
@@ -48,7 +48,7 @@ def test_the_numbers_are_the_model_numbers():
     # the balanced pipeline: the exact prefill pool finishes `rate` prompts per second
     t_pf = float(prefill(dep, s.prompt).time_s)
     assert table.loc["disaggregated", "prefill_replicas_exact"] / t_pf == pytest.approx(10.0, rel=1e-3)
-    assert f"{fmt.ms(t_pf)} on 8 x NVIDIA H100 SXM 80GB" in texts(at)
+    assert f"{fmt.duration(t_pf)} on 8 x NVIDIA H100 SXM 80GB" in texts(at)
 
 
 def test_the_latency_split_shows_the_stall():

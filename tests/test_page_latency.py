@@ -39,9 +39,9 @@ def test_renders_every_chart_and_table(query):
 def test_the_cards_are_the_model_numbers():
     scenario, dep = deployment({"preset": "deepseek-v3-moe"})
     shown = metrics(app({"preset": "deepseek-v3-moe"}, page=PAGE))
-    assert shown["Latency floor"] == fmt.ms(model_metrics.latency_floor_s(dep))
-    assert shown["TPOT at batch 1"] == fmt.ms(float(decode_step(dep, 1, scenario.ctx).time_s))
-    assert shown["TPOT now"] == fmt.ms(float(decode_step(dep, scenario.batch, scenario.ctx).time_s))
+    assert shown["Latency floor"] == fmt.duration(model_metrics.latency_floor_s(dep))
+    assert shown["TPOT at batch 1"] == fmt.duration(float(decode_step(dep, 1, scenario.ctx).time_s))
+    assert shown["TPOT now"] == fmt.duration(float(decode_step(dep, scenario.batch, scenario.ctx).time_s))
 
 
 def test_the_fast_tier_batch_is_the_largest_that_meets_the_target():

@@ -17,7 +17,7 @@ from model.serving.workload import (
     length_dist,
 )
 from ui import format as fmt
-from ui.serving_plots import CAPACITY_REQUESTS
+from ui.cached import CAPACITY_REQUESTS
 
 PAGE = "pages/serving.py"
 
@@ -53,7 +53,7 @@ def test_the_cards_and_table_are_the_simulator_numbers():
     at = app(page=PAGE)
     shown = metrics(at)
     assert shown["Throughput: continuous / static"] == fmt.ratio(cont.output_tokens_per_s / static.output_tokens_per_s)
-    assert shown["TTFT p50: continuous vs static"] == fmt.ms(cont.ttft_p50_s)
+    assert shown["TTFT p50: continuous vs static"] == fmt.duration(cont.ttft_p50_s)
     _, table = frames(at)
     assert table.loc["static batching", "output_tokens_per_s"] == pytest.approx(static.output_tokens_per_s, rel=1e-4)
     # continuous batching keeps up where static batching cannot, and paging wastes almost nothing

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from .sidebar import AppState
+from ui.sidebar import AppState
 
 STATE_KEY = "_app_state"
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"

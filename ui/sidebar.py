@@ -1,4 +1,4 @@
-"""The scenario sidebar: every scenario key is a widget bound to the URL.
+"""The scenario sidebar: every scenario key is a widget bound to the URL (ui.widgets).
 
 On a session's first run the query string is parsed by the model's own parser
 (`model.parse_scenario`), the widgets are seeded from the result, and anything ignored is listed
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from model import Catalog, Deployment, Scenario, parse_scenario, resolve
 from model.base.fields import FieldError, echo
@@ -25,9 +26,9 @@ from model.schema.scenario import (
     SCENARIO_FIELDS,
     format_value,
 )
-
-from . import calibration_panel
-from .page_params import all_params
+from ui import sidebar_calibration
+from ui.params import ALL as PAGE_PARAMS
+from ui.widgets import UrlParam, checkbox, choice, log_choice, log_grid, number, radio
 
 NO_PRESET = "(none)"
 AUTO = "auto"
@@ -35,19 +36,6 @@ STREAMLIT_PARAMS = {"embed", "embed_options"}  # Streamlit's own URL parameters
 SEEDED = "_scenario_seeded"
 NOTICE = "_url_notice"
 MIN_CTX = 128
-BIND = "query-params"
-
-
-def log_grid(lo: int, hi: int) -> list[int]:
-    """1, 2, 3, 4, 6, 8, 12, 16, ...: powers of two and their 1.5x, within [lo, hi], plus hi."""
-    values, power = set(), 1
-    while power <= hi:
-        values.update(v for v in (power, power * 3 // 2) if lo <= v <= hi)
-        power *= 2
-    values.add(hi)
-    return sorted(values)
-
-
 BATCH_GRID = log_grid(1, int(SCENARIO_FIELDS["batch"].hi))
 
 
@@ -101,13 +89,13 @@ def seed_from_url(catalog: Catalog) -> None:
     raw = {key: st.query_params.get_all(key) for key in st.query_params}
     scenario, errors = parse_scenario(raw, catalog)
     messages = [str(error) for error in errors]
-    calibration = (raw.get(calibration_panel.KEY) or [calibration_panel.NONE])[-1]
-    if calibration not in calibration_panel.OPTIONS:
-        messages.append(f"{calibration_panel.KEY}: must be one of {', '.join(calibration_panel.OPTIONS)}; got {echo(calibration)}")
-        calibration = calibration_panel.NONE
+    calibration = (raw.get(sidebar_calibration.KEY) or [sidebar_calibration.NONE])[-1]
+    if calibration not in sidebar_calibration.OPTIONS:
+        messages.append(f"{sidebar_calibration.KEY}: must be one of {', '.join(sidebar_calibration.OPTIONS)}; got {echo(calibration)}")
+        calibration = sidebar_calibration.NONE
     page_values, page_messages = parse_page_params(raw)
     messages += page_messages
-    known = set(SCENARIO_FIELDS) | STREAMLIT_PARAMS | {calibration_panel.KEY} | set(all_params())
+    known = set(SCENARIO_FIELDS) | STREAMLIT_PARAMS | {sidebar_calibration.KEY} | set(PAGE_PARAMS)
     unknown = [k for k in raw if k not in known]
     messages += [f"{echo(key)}: not a scenario key" for key in unknown[:5]]
     if len(unknown) > 5:
@@ -119,7 +107,7 @@ def seed_from_url(catalog: Catalog) -> None:
     if messages:
         st.session_state[NOTICE] = messages
     write_widgets(scenario)
-    st.session_state[calibration_panel.KEY] = calibration
+    st.session_state[sidebar_calibration.KEY] = calibration
     st.session_state.update(page_values)
     canonical = share_params(catalog, scenario)
     canonical.update({key: format_value(value) for key, value in page_values.items()})
@@ -130,7 +118,7 @@ def seed_from_url(catalog: Catalog) -> None:
 def parse_page_params(raw: dict) -> tuple[dict, list[str]]:
     """Page-local keys of a link: the valid values that differ from their defaults, and messages."""
     values, messages = {}, []
-    for key, param in all_params().items():
+    for key, param in PAGE_PARAMS.items():
         if key not in raw:
             continue
         try:
@@ -153,10 +141,6 @@ def replace_initial_url_params(canonical: dict[str, str]) -> None:
     `inf` or `1e999`. There is no public API for this, so it sets the private snapshot the
     seeding reads; tests/test_fuzz.py fails if a Streamlit upgrade changes that.
     """
-    from streamlit.runtime.scriptrunner_utils.script_run_context import (
-        get_script_run_ctx,
-    )
-
     ctx = get_script_run_ctx()
     if ctx is None:
         return
@@ -198,43 +182,19 @@ def model_changed(catalog: Catalog) -> None:
         st.session_state["ctx"] = limit
 
 
-# --- widgets -------------------------------------------------------------------------------------
-def number(key: str, label: str, integer: bool = False, placeholder: str | None = None, **kwargs):
-    spec = SCENARIO_FIELDS[key]
-    default = getattr(DEFAULT_SCENARIO, key)
-    cast = int if integer else float
-    return st.number_input(
-        label, min_value=cast(spec.lo), max_value=cast(spec.hi), value=default, key=key, bind=BIND,
-        step=1 if integer else None, placeholder=placeholder, help=f"`{key}`: {spec.doc or label}; {spec.accepted()}",
-        **kwargs,
-    )
-
-
-def choice(key: str, label: str, options: list, **kwargs):
-    default = widget_value(DEFAULT_SCENARIO, key)
-    return st.selectbox(label, options, index=options.index(default), key=key, bind=BIND, **kwargs)
-
-
-def radio(key: str, label: str, options: tuple, help_text: str):
-    default = widget_value(DEFAULT_SCENARIO, key)
-    return st.radio(label, options, index=options.index(default), key=key, bind=BIND, horizontal=True,
-                    help=help_text)
-
-
-def log_slider(key: str, label: str, grid: list[int], help_text: str):
-    current = st.session_state.get(key, getattr(DEFAULT_SCENARIO, key))
-    options = sorted(set(grid) | {current, getattr(DEFAULT_SCENARIO, key)})
-    return st.select_slider(label, options=options, value=getattr(DEFAULT_SCENARIO, key), key=key, bind=BIND,
-                            help=help_text)
+# --- widgets (ui.widgets, bound to the URL under the scenario key) ------------------------------------
+def param(key: str, label: str) -> UrlParam:
+    """A scenario key as a URL-bound control: its field, its default widget value, its doc as help."""
+    return UrlParam(SCENARIO_FIELDS[key], widget_value(DEFAULT_SCENARIO, key), label, SCENARIO_FIELDS[key].doc)
 
 
 def hardware_widgets(catalog: Catalog) -> None:
-    choice("hw", "Hardware", list(catalog.hardware) + [CUSTOM], on_change=prefill_custom_hardware, args=(catalog,),
+    choice(param("hw", "Hardware"), list(catalog.hardware) + [CUSTOM], on_change=prefill_custom_hardware, args=(catalog,),
            help="Accelerator preset (per-chip specs with sources on the Overview page), or custom.")
     if st.session_state.get("hw") == CUSTOM:
         with st.expander("Custom hardware", expanded=True):
             for key, label in zip(CUSTOM_HW_KEYS, ("Dense TFLOP/s", "HBM TB/s", "HBM GB per chip", "Link GB/s per direction")):
-                number(key, label)
+                number(param(key, label))
     else:
         hw = catalog.hardware[st.session_state["hw"]]
         st.caption(f"{hw.name}: {hw.bf16_flops_per_s / 1e12:,.0f} bf16 TFLOP/s, {hw.hbm_bytes / 1e9:,.0f} GB at "
@@ -243,12 +203,12 @@ def hardware_widgets(catalog: Catalog) -> None:
 
 
 def model_widgets(catalog: Catalog) -> None:
-    choice("model", "Model", list(catalog.models) + [CUSTOM], on_change=model_changed, args=(catalog,),
+    choice(param("model", "Model"), list(catalog.models) + [CUSTOM], on_change=model_changed, args=(catalog,),
            help="Model preset (shapes from the official config.json), or custom.")
     if st.session_state.get("model") == CUSTOM:
         with st.expander("Custom model", expanded=True):
             for key in CUSTOM_MODEL_KEYS:
-                number(key, SCENARIO_FIELDS[key].doc.removeprefix("custom model: ").capitalize(), integer=True)
+                number(param(key, SCENARIO_FIELDS[key].doc.removeprefix("custom model: ").capitalize()))
     else:
         m = catalog.models[st.session_state["model"]]
         active = f", {m.matmul_params_per_token / 1e9:.1f}B active" if m.is_moe else ""
@@ -260,18 +220,18 @@ def assumption_widgets(scenario_hw, default_efficiency, calibrated: bool) -> Non
     origin = "calibration" if calibrated else "preset"
     with st.expander("Assumptions (efficiencies, price)"):
         st.caption(f"Empty = the {origin}'s value, shown greyed out.")
-        number("price", "USD per chip-hour", placeholder=f"{scenario_hw.usd_per_hour:g} (preset)")
-        number("mfu", "MFU: achieved fraction of peak FLOP/s", placeholder=f"{default_efficiency.mfu:.3g} ({origin})")
-        number("mbu", "MBU: achieved fraction of HBM bandwidth (weights and KV)",
+        number(param("price", "USD per chip-hour"), placeholder=f"{scenario_hw.usd_per_hour:g} (preset)")
+        number(param("mfu", "MFU: achieved fraction of peak FLOP/s"), placeholder=f"{default_efficiency.mfu:.3g} ({origin})")
+        number(param("mbu", "MBU: achieved fraction of HBM bandwidth (weights and KV)"),
                placeholder=f"{default_efficiency.weights_mbu:.3g} / {default_efficiency.kv_mbu:.3g} ({origin})")
 
 
 def share_params(catalog: Catalog, scenario: Scenario) -> dict[str, str]:
     """The shortest parameters that reopen this scenario (and the shipped calibration, if chosen)."""
     params = scenario_params(scenario, catalog)
-    calibration = st.session_state.get(calibration_panel.KEY, calibration_panel.NONE)
-    if calibration != calibration_panel.NONE:
-        params[calibration_panel.KEY] = calibration
+    calibration = st.session_state.get(sidebar_calibration.KEY, sidebar_calibration.NONE)
+    if calibration != sidebar_calibration.NONE:
+        params[sidebar_calibration.KEY] = calibration
     return params
 
 
@@ -300,30 +260,33 @@ def render_sidebar(catalog: Catalog) -> AppState:
     seed_from_url(catalog)
     with st.sidebar:
         show_notice()
-        choice("preset", "Named scenario", [NO_PRESET] + list(catalog.scenarios), on_change=apply_preset,
+        choice(param("preset", "Named scenario"), [NO_PRESET] + list(catalog.scenarios), on_change=apply_preset,
                args=(catalog,), help="One click loads a named scenario; your later changes stay in the link.")
         if st.session_state.get("preset") in catalog.scenarios:
             st.caption(catalog.scenarios[st.session_state["preset"]].description)
         hardware_widgets(catalog)
         model_widgets(catalog)
-        number("chips", "Chips per replica (tensor parallel)", integer=True)
-        st.checkbox("Attention data-parallel (DP attention)", value=DEFAULT_SCENARIO.dp_attn, key="dp_attn", bind=BIND,
-                    help="`dp_attn`: each chip runs attention for its own sequences (its KV cache is not copied; "
-                         "attention weights are on every chip), FFN/experts stay split across chips. DeepSeek and "
-                         "SGLang serve MLA models this way.")
-        radio("wbits", "Weight bits", (16, 8, 4), "Bits per weight (8 = FP8/INT8, 4 = weight-only 4-bit)")
-        radio("kvbits", "KV-cache bits", (16, 8, 4), "Bits per cached K/V element")
-        radio("abits", "Activation bits", (AUTO, 16, 8), "Compute precision; auto = 8 when weights are 8-bit and the chip has an 8-bit peak")
-        log_slider("batch", "Batch (sequences per decode step)", BATCH_GRID, "Sequences decoded together in one step (log scale)")
+        number(param("chips", "Chips per replica (tensor parallel)"))
+        checkbox(param("dp_attn", "Attention data-parallel (DP attention)"),
+                 help="`dp_attn`: each chip runs attention for its own sequences (its KV cache is not copied; "
+                      "attention weights are on every chip), FFN/experts stay split across chips. DeepSeek and "
+                      "SGLang serve MLA models this way.")
+        radio(param("wbits", "Weight bits"), (16, 8, 4), help="Bits per weight (8 = FP8/INT8, 4 = weight-only 4-bit)")
+        radio(param("kvbits", "KV-cache bits"), (16, 8, 4), help="Bits per cached K/V element")
+        radio(param("abits", "Activation bits"), (AUTO, 16, 8),
+              help="Compute precision; auto = 8 when weights are 8-bit and the chip has an 8-bit peak")
+        log_choice(param("batch", "Batch (sequences per decode step)"), BATCH_GRID,
+                   help="Sequences decoded together in one step (log scale)")
         limit = context_limit(catalog, parse_scenario(read_widgets(), catalog)[0].model)
-        log_slider("ctx", "Context (tokens in each KV cache)", log_grid(MIN_CTX, limit), f"Tokens already cached per sequence, up to the model's {limit:,}")
-        number("prompt", "Prompt tokens per request", integer=True)
-        number("out", "Output tokens per request", integer=True)
+        log_choice(param("ctx", "Context (tokens in each KV cache)"), log_grid(MIN_CTX, limit),
+                   help=f"Tokens already cached per sequence, up to the model's {limit:,}")
+        number(param("prompt", "Prompt tokens per request"))
+        number(param("out", "Output tokens per request"))
         scenario, errors = parse_scenario(read_widgets(), catalog)
         for error in errors:
             st.error(f"{error} (using the default instead)")
         hw = hardware_of(scenario, catalog)
-        calibration = calibration_panel.calibration_widgets(hw.id, BIND)
+        calibration = sidebar_calibration.calibration_widgets(hw.id)
         defaults = efficiency_of(scenario.replace(mfu=None, mbu=None), hw, calibration)
         assumption_widgets(hw, defaults, calibration is not None and calibration.efficiency_for(hw.id) is not None)
         share_widget(catalog, scenario)

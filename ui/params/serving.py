@@ -2,21 +2,21 @@
 
 from model.base.fields import Field
 from model.serving.workload import LENGTH_KINDS, MAX_REQUESTS, SIMULATOR_MAX_BATCH
-from ui.page_params import PageParam
+from ui.widgets import UrlParam
 
-RATE = PageParam(Field("sv_rate", float, 0.1, 1000, unit="requests/s"), 8.0, "Request rate (requests/s)",
+RATE = UrlParam(Field("sv_rate", float, 0.1, 1000, unit="requests/s"), 8.0, "Request rate (requests/s)",
                  "Poisson arrivals per second at this one replica")
-REQUESTS = PageParam(Field("sv_n", int, 50, MAX_REQUESTS, unit="requests"), 400, "Requests simulated",
+REQUESTS = UrlParam(Field("sv_n", int, 50, MAX_REQUESTS, unit="requests"), 400, "Requests simulated",
                      "more requests give steadier percentiles; 20,000 takes a few seconds")
-MAX_BATCH_PARAM = PageParam(Field("sv_batch", int, 1, SIMULATOR_MAX_BATCH, unit="sequences"), 64, "Max batch (sequences)",
+MAX_BATCH_PARAM = UrlParam(Field("sv_batch", int, 1, SIMULATOR_MAX_BATCH, unit="sequences"), 64, "Max batch (sequences)",
                             "most sequences in one decode step, for every policy (memory may cap it lower)")
-PROMPT_KIND = PageParam(Field("sv_prompt_dist", str, choices=LENGTH_KINDS), "uniform", "Prompt lengths",
+PROMPT_KIND = UrlParam(Field("sv_prompt_dist", str, choices=LENGTH_KINDS), "uniform", "Prompt lengths",
                         "fixed; uniform on [1, 2 x mean - 1]; or exponential (capped at 8 x mean)")
-PROMPT = PageParam(Field("sv_prompt", int, 1, 16384, unit="tokens"), 1024, "Mean prompt (tokens)",
+PROMPT = UrlParam(Field("sv_prompt", int, 1, 16384, unit="tokens"), 1024, "Mean prompt (tokens)",
                    "mean prompt length of the drawn requests")
-OUTPUT_KIND = PageParam(Field("sv_out_dist", str, choices=LENGTH_KINDS), "exponential", "Output lengths",
+OUTPUT_KIND = UrlParam(Field("sv_out_dist", str, choices=LENGTH_KINDS), "exponential", "Output lengths",
                         "fixed; uniform on [1, 2 x mean - 1]; or exponential (capped at 8 x mean)")
-OUTPUT = PageParam(Field("sv_out", int, 1, 8192, unit="tokens"), 256, "Mean output (tokens)",
+OUTPUT = UrlParam(Field("sv_out", int, 1, 8192, unit="tokens"), 256, "Mean output (tokens)",
                    "mean output length of the drawn requests")
 
 FIELDS = {p.field.name: p for p in (RATE, REQUESTS, MAX_BATCH_PARAM, PROMPT_KIND, PROMPT, OUTPUT_KIND, OUTPUT)}

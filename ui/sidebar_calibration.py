@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import streamlit as st
 
+from model.base.fields import Field
 from model.calibration.file_format import (
     Calibration,
     CalibrationError,
     calibration_from_json,
-    load_shipped,
 )
+from ui.cached import shipped_calibration
+from ui.widgets import UrlParam, choice
 
 KEY = "cal"
 NONE = "none"
 SHIPPED = "shipped"
 OPTIONS = (NONE, SHIPPED)
 UPLOAD_KEY = "_calibration_upload"
-
-
-@st.cache_resource
-def shipped() -> Calibration:
-    return load_shipped()
+PARAM = UrlParam(Field(KEY, str, choices=OPTIONS), NONE, "Efficiencies from",
+                 "shipped = per-hardware fits to the published TensorRT-LLM v0.9 measurements "
+                 "(presets/calibrations; see the Validation page).")
 
 
 def uploaded() -> Calibration | None:
@@ -54,16 +54,14 @@ def describe(calibration: Calibration | None, hw_id: str, source: str) -> None:
                f"KV bandwidth {eff.kv_mbu:.2f}, overhead {eff.layer_overhead_s * 1e6:.0f} µs/layer.{errors}")
 
 
-def calibration_widgets(hw_id: str, bind: str) -> Calibration | None:
+def calibration_widgets(hw_id: str) -> Calibration | None:
     """Draw the calibration controls; return the active calibration (upload wins), if any."""
     with st.expander("Calibration", expanded=st.session_state.get(KEY, NONE) != NONE):
-        choice = st.selectbox("Efficiencies from", OPTIONS, key=KEY, bind=bind,
-                              help="shipped = per-hardware fits to the published TensorRT-LLM v0.9 measurements "
-                                   "(presets/calibrations; see the Validation page).")
+        chosen = choice(PARAM, help=PARAM.help)
         upload = uploaded()
         if upload is not None:
             describe(upload, hw_id, "Uploaded")
             return upload
-        active = shipped() if choice == SHIPPED else None
+        active = shipped_calibration() if chosen == SHIPPED else None
         describe(active, hw_id, "Shipped")
         return active

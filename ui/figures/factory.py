@@ -1,6 +1,12 @@
-"""Plotly figure factories with one look: log axes where the physics is multiplicative."""
+"""The one figure factory: every dashboard figure is built here, in one look.
+
+Log axes where the physics is multiplicative (ticks 1-2-5 per decade, written out), the legend
+under the plot, dotted/dashed labelled markers, and the few trace kinds the pages share.
+"""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import plotly.graph_objects as go
@@ -8,9 +14,10 @@ import plotly.graph_objects as go
 PALETTE = {
     "prefill": "#1f77b4", "decode": "#d62728", "weights": "#7f7f7f", "kv_cache": "#ff7f0e",
     "activations": "#bcbd22", "compute": "#2ca02c", "comms": "#9467bd", "overhead": "#8c564b",
-    "model": "#1f77b4", "published": "#ff7f0e", "floor": "#111111",
+    "model": "#1f77b4", "published": "#ff7f0e", "floor": "#111111", "scenario": "#d62728", "best": "#1f77b4",
 }
 HEIGHT = 380
+TALL = HEIGHT + 40  # figures with longer legends (serving and disaggregation pages)
 
 
 LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0)
@@ -47,20 +54,41 @@ def _marker_shapes(vlines, hlines, log_x: bool, log_y: bool) -> tuple[list, list
 
 def figure(title: str, x_title: str, y_title: str, traces: list | tuple = (), log_x: bool = False,
            log_y: bool = False, category_x: bool = False, category_y: bool = False, vlines=(), hlines=(),
-           y_range: list | None = None, height: int = HEIGHT, **layout) -> go.Figure:
+           y_range: list | None = None, height: int = HEIGHT, x_axis: dict | None = None,
+           y_axis: dict | None = None, **layout) -> go.Figure:
     """A figure built in one constructor call (plotly re-validates on every update, ~6 ms a chart).
 
     `traces` are go traces (see `trace`); `vlines`/`hlines` are (position, label) pairs drawn as
-    dotted/dashed markers; `layout` keys (barmode, legend, margin, yaxis=..., ...) replace the defaults.
+    dotted/dashed markers; `x_axis`/`y_axis` keys (tickformat, range, tickvals, ...) are added to
+    the house axes; `layout` keys (barmode, legend, margin, yaxis2=..., ...) replace the defaults.
     """
     shapes, notes = _marker_shapes(vlines, hlines, log_x, log_y)
-    y_axis = _axis(y_title, log_y, category_y) | ({"range": y_range} if y_range is not None else {})
+    y_base = _axis(y_title, log_y, category_y) | ({"range": y_range} if y_range is not None else {})
     base = dict(
         title=title, height=height, margin=dict(l=10, r=10, t=50, b=10), hovermode="closest", legend=LEGEND_BELOW,
-        xaxis=_axis(x_title, log_x, category_x), yaxis=y_axis,
+        xaxis=_axis(x_title, log_x, category_x) | (x_axis or {}), yaxis=y_base | (y_axis or {}),
         shapes=shapes, annotations=notes,
     )
     return go.Figure(data=list(traces), layout=base | layout)
+
+
+def log_ticks(values, label) -> dict:
+    """Log-axis ticks 1-2-5 per decade (1 if too many, 1-1.5-2-3-5-7 if too few) around the positive
+    `values`, each written by `label` (for axes whose labels carry a unit: '$2', '5 ms', '3x')."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    lo, hi = float(v.min()), float(v.max())
+    decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
+    for mantissas in ((1, 2, 5), (1,), (1, 1.5, 2, 3, 5, 7)):
+        ticks = [m * 10.0 ** e for e in decades for m in mantissas if lo / 1.6 <= m * 10.0 ** e <= hi * 1.6]
+        if 2 <= sum(lo <= x <= hi for x in ticks) <= 8:
+            break
+    return dict(tickvals=ticks, ticktext=[label(x) for x in ticks])
+
+
+def right_log_axis(title: str, values, label) -> dict:
+    """A second, log y axis on the right (layout key `yaxis2`; its traces take yaxis="y2")."""
+    return dict(title=title, overlaying="y", side="right", type="log", showgrid=False, **log_ticks(values, label))
 
 
 def trace(x, y, name: str, color: str | None = None, dash: str | None = None, hover: str | None = None,
@@ -74,6 +102,32 @@ def line(fig: go.Figure, x, y, name: str, color: str | None = None, dash: str | 
     """Add a `trace` to an existing figure."""
     fig.add_trace(trace(x, y, name, color, dash, hover, mode, customdata=customdata))
     return fig
+
+
+def points(fig: go.Figure, x, y, name: str, color: str, symbol: str = "circle", size: int = 10,
+           text=None, hover: str | None = None) -> go.Figure:
+    """Markers (optionally labelled) that appear in the legend."""
+    fig.add_trace(go.Scatter(x=np.atleast_1d(x), y=np.atleast_1d(y), name=name, mode="markers+text" if text is not None else "markers",
+                             marker=dict(color=color, symbol=symbol, size=size), text=text, textposition="top center",
+                             textfont=dict(size=10), hovertemplate=hover))
+    return fig
+
+
+def fit_split(fig: go.Figure, x, y, fits, name: str, color: str, hover: str) -> go.Figure:
+    """A curve drawn solid where `fits`, dotted where it does not (the two pieces share their end point)."""
+    fits = np.asarray(fits, dtype=bool)
+    edge = np.append(fits[1:] != fits[:-1], False)
+    line(fig, x, np.where(fits, y, np.nan), name, color, hover=hover)
+    if not fits.all():
+        line(fig, x, np.where(~fits | edge, y, np.nan), f"{name}: does not fit in HBM", color, dash="dot", hover=hover)
+    return fig
+
+
+def current_point(fig: go.Figure, x: float, y: float, color: str) -> None:
+    """An open circle marking where the scenario is now on a curve (not in the legend)."""
+    fig.add_trace(go.Scatter(x=[x], y=[y], mode="markers", marker=dict(color=color, size=9, symbol="circle-open",
+                                                                          line=dict(width=2)),
+                             showlegend=False, cliponaxis=False, hovertemplate="now: %{y:,.4g}<extra></extra>"))
 
 
 def vertical_marker(fig: go.Figure, x: float, text: str, color: str = "#444444") -> go.Figure:
@@ -94,3 +148,10 @@ def horizontal_marker(fig: go.Figure, y: float, text: str, color: str = "#444444
                            xanchor="right", yanchor="bottom", font=dict(color=color, size=11),
                            bgcolor="rgba(255,255,255,0.7)")
     return fig
+
+
+def log_log(title: str, x_title: str, y_title: str, x_format: str = "~s", y_format: str = ".3~g",
+            height: int = 430) -> go.Figure:
+    """A log-log `figure` whose tick labels carry their magnitude (200, 500, 2k instead of bare 2, 5)."""
+    return figure(title, x_title, y_title, log_x=True, log_y=True, height=height,
+                  x_axis=dict(tickformat=x_format), y_axis=dict(tickformat=y_format))

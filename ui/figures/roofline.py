@@ -1,4 +1,4 @@
-"""The roofline figure of one chip: roofs per precision, ridge points, ops and the decode path."""
+"""The Roofline page's figure (pages/roofline.py): one chip's roofs per precision, ridge points, ops and the decode path."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from model.pricing.sweeps import (
     compute_roofs_flops_per_s,
     roof_curve,
 )
-
-from . import charts
+from ui.figures import factory
 
 TERA = 1e12
 ROOF_COLORS = {"bf16": "#111111", "8-bit": "#6b6b6b", "bf16 = 8-bit": "#111111"}
@@ -38,7 +37,7 @@ def add_roofs(fig: go.Figure, dep: Deployment, lo: float, hi: float) -> None:
     for label, peak in compute_roofs_flops_per_s(hw).items():
         x, y = roof_curve(peak, hw.hbm_bytes_per_s, lo, hi)
         name = f"{label} roof: {peak / TERA:,.0f} TFLOP/s, {hw.hbm_bytes_per_s / TERA:.3g} TB/s"
-        charts.line(fig, x, y / TERA, name + (" (in use)" if label == in_use else ""), ROOF_COLORS[label],
+        factory.line(fig, x, y / TERA, name + (" (in use)" if label == in_use else ""), ROOF_COLORS[label],
                     hover=f"{label} roof<br>%{{x:.3g}} FLOP/byte: %{{y:.4g}} TFLOP/s<extra></extra>")
         ridges_x.append(peak / hw.hbm_bytes_per_s)
         ridges_y.append(peak / TERA)
@@ -49,7 +48,7 @@ def add_roofs(fig: go.Figure, dep: Deployment, lo: float, hi: float) -> None:
         hovertemplate="ridge point %{x:.4g} FLOP/byte at %{y:,.0f} TFLOP/s<extra></extra>"))
     peak = hw.peak_flops_per_s(dep.eight_bit_compute)
     x, y = roof_curve(peak * eff.mfu, hw.hbm_bytes_per_s * eff.weights_mbu, lo, hi)
-    charts.line(fig, x, y / TERA, f"{in_use} roof at mfu {eff.mfu:g}, mbu {eff.weights_mbu:g}", "#2ca02c", "dash",
+    factory.line(fig, x, y / TERA, f"{in_use} roof at mfu {eff.mfu:g}, mbu {eff.weights_mbu:g}", "#2ca02c", "dash",
                 hover="efficiency-adjusted roof<br>%{x:.3g} FLOP/byte: %{y:.4g} TFLOP/s<extra></extra>")
 
 
@@ -57,7 +56,7 @@ def add_ops(fig: go.Figure, points: list[OpPoint], phase: str, label: str) -> No
     fig.add_trace(go.Scatter(
         x=[p.intensity_flop_per_byte for p in points], y=[p.attained_flops_per_s_per_chip / TERA for p in points],
         name=label, mode="markers", meta=phase, marker=dict(symbol=OP_SYMBOLS[phase], size=10,
-                                                           color=charts.PALETTE[phase], line=dict(width=1, color="white")),
+                                                           color=factory.PALETTE[phase], line=dict(width=1, color="white")),
         customdata=[[p.name, p.flops / 1e9, p.bytes / 1e6, p.time_s * 1e3, p.bound] for p in points],
         hovertemplate=OP_HOVER))
 
@@ -99,21 +98,20 @@ def add_decode_path(fig: go.Figure, path: DecodePath, batch: int, labelled) -> N
 def add_pass(fig: go.Figure, totals: PassTotals, name: str) -> None:
     fig.add_trace(go.Scatter(
         x=[float(totals.intensity_flop_per_byte)], y=[float(totals.attained_flops_per_s_per_chip) / TERA], name=name,
-        mode="markers", marker=dict(symbol="star", size=18, color=charts.PALETTE["prefill"], line=dict(width=1, color="black")),
+        mode="markers", marker=dict(symbol="star", size=18, color=factory.PALETTE["prefill"], line=dict(width=1, color="black")),
         hovertemplate=name + "<br>%{x:.3g} FLOP/byte, %{y:.3g} TFLOP/s per chip<extra></extra>"))
 
 
 def roofline_figure(dep: Deployment, lo: float, hi: float, prefill_ops: list[OpPoint], decode_ops: list[OpPoint],
                     prefill_total: PassTotals, path: DecodePath, batch: int, prompt: int, ctx: int) -> go.Figure:
-    fig = charts.figure(f"Roofline of one {dep.hardware.name} (per chip)", "arithmetic intensity (FLOP/byte)",
-                        "attained TFLOP/s per chip", log_x=True, log_y=True)
+    fig = factory.figure(f"Roofline of one {dep.hardware.name} (per chip)", "arithmetic intensity (FLOP/byte)",
+                         "attained TFLOP/s per chip", log_x=True, log_y=True, height=560,
+                         x_axis=dict(range=[np.log10(lo), np.log10(hi)], exponentformat="power"),
+                         y_axis=dict(exponentformat="power"), margin=dict(l=10, r=10, t=40, b=10),
+                         legend=dict(orientation="v", yanchor="top", y=1, xanchor="left", x=1.01, font=dict(size=11)))
     add_roofs(fig, dep, lo, hi)
     add_decode_path(fig, path, batch, labelled={1, 4, 16, 64, 256, 1024, 4096})
     add_ops(fig, prefill_ops, "prefill", f"prefill ops (one {prompt:,}-token prompt)")
     add_ops(fig, decode_ops, "decode", f"decode ops (batch {batch}, context {ctx:,})")
     add_pass(fig, prefill_total, "prefill pass (all ops)")
-    fig.update_layout(height=560, legend=dict(orientation="v", yanchor="top", y=1, xanchor="left", x=1.01,
-                                              font=dict(size=11)), margin=dict(l=10, r=10, t=40, b=10))
-    fig.update_xaxes(range=[np.log10(lo), np.log10(hi)], exponentformat="power")
-    fig.update_yaxes(exponentformat="power")
     return fig

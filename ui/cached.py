@@ -1,0 +1,91 @@
+"""Streamlit-cached model runs the pages share (st.cache_data / st.cache_resource wrappers).
+
+Only caching lives here: each function calls the model (and, for the validation rows, shapes its
+result into a frame) so that a rerun with the same inputs is instant. Arguments starting with `_`
+are not hashed; a `keys`/`dep_key` argument (the deployments' reprs) keys the cache instead.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from model import load_catalog
+from model.calibration.file_format import Calibration, load_shipped
+from model.calibration.fit import leave_one_model_out
+from model.calibration.measurements import read_measurements
+from model.calibration.validate import validate
+from model.catalog.presets import PRESET_DIR
+from model.disaggregation.plan import ServingPlan
+from model.disaggregation.replicas import compare_checked
+from model.disaggregation.sweep import PlanSweep, plan_sweep, sweep_values
+from model.serving.simulate import run_policies
+from model.serving.workload import Workload
+from ui.tables.validation import rows_frame
+
+CAPACITY_REQUESTS = 2000  # the saturated (all-at-once) serving comparison uses at most this many of the requests
+SWEEP_AXES = {"rate": "rate_per_s", "prompt": "prompt_tokens"}  # dg_axis -> the swept plan input
+MEASUREMENTS = PRESET_DIR / "measurements.csv"
+
+
+# --- calibration (sidebar and Validation page) ---------------------------------------------------
+@st.cache_resource
+def shipped_calibration() -> Calibration:
+    return load_shipped()
+
+
+# --- Continuous batching page ----------------------------------------------------------------------
+@st.cache_data(max_entries=32, show_spinner="Simulating the three policies...")
+def simulate(dep_key: str, _dep, n: int, rate: float, prompt_kind: str, prompt: int, out_kind: str, out: int,
+             max_batch: int):
+    """(results, refusals) at the given rate, and (results, refusals) with every request at t = 0.
+
+    `dep_key` (the deployment's repr) keys the cache; `_dep` is not hashed."""
+    load = Workload.shaped(n, rate, prompt_kind, prompt, out_kind, out)
+    at_rate = run_policies(_dep, load, max_batch)
+    saturated = Workload.shaped(min(n, CAPACITY_REQUESTS), math.inf, prompt_kind, prompt, out_kind, out)
+    return at_rate, run_policies(_dep, saturated, max_batch, ("static", "continuous"))
+
+
+# --- Prefill/decode split page ---------------------------------------------------------------------
+@st.cache_data(max_entries=64, show_spinner=False)
+def plans(keys: tuple, _prefill_dep, _decode_dep, prompt: int, out: int, rate: float, batch: int,
+          link_bytes_per_s: float | None) -> dict[str, ServingPlan]:
+    """`replicas.compare_checked` (both plans once each replica holds what it must); `keys` keys the cache."""
+    return compare_checked(_prefill_dep, _decode_dep, prompt, out, rate, batch, link_bytes_per_s=link_bytes_per_s)
+
+
+@st.cache_data(max_entries=32, show_spinner="Sweeping both plans...")
+def sweep(keys: tuple, _prefill_dep, _decode_dep, prompt: int, out: int, rate: float, batch: int, axis: str,
+          max_prompt: int, link_bytes_per_s: float | None) -> PlanSweep:
+    """`sweep.plan_sweep` on the page's grid; `keys` (the two deployments' reprs) keys the cache."""
+    name = SWEEP_AXES[axis]
+    values = sweep_values(name, rate, prompt, max_prompt)
+    return plan_sweep(_prefill_dep, _decode_dep, prompt, out, rate, batch, name, values,
+                      link_bytes_per_s=link_bytes_per_s)
+
+
+# --- Validation page (the rows do not depend on the sidebar) ---------------------------------------
+@st.cache_resource
+def measurements():
+    rows, problems = read_measurements(str(MEASUREMENTS), load_catalog())
+    return rows, problems
+
+
+@st.cache_data
+def comparison(which: str) -> pd.DataFrame:
+    """Rows with predictions: 'defaults', 'shipped' calibration, or 'held-out' (leave one model out)."""
+    rows, _ = measurements()
+    catalog = load_catalog()
+    if which == "held-out":
+        result = leave_one_model_out([m for m in rows if not m.excluded], catalog)
+    else:
+        result = validate(rows, catalog, shipped_calibration() if which == "shipped" else None)
+    return rows_frame(result)
+
+
+def compare_uploaded(calibration) -> pd.DataFrame:
+    rows, _ = measurements()
+    return rows_frame(validate(rows, load_catalog(), calibration))

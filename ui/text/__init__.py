@@ -1,0 +1,6 @@
+"""Captions, one-line reasons and labels computed from the numbers, one module per page (named
+like the page file in pages/); e.g. ui.text.overview's "decode is memory-bound: ..." reasons.
+
+Pure string building: may import model (types, constants), numpy/pandas and ui.format. Never
+streamlit, plotly, other ui packages or pages/.
+"""
