@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from model.base.fields import FieldError
 from model.core import metrics, roofline
 from model.serving import views as serving_views
 from ui import disagg_plots as dp
@@ -45,7 +46,7 @@ try:
     keys = (repr(pre), repr(dep))
     plans = dp.plans(keys, pre, dep, s.prompt, s.out, rate, s.batch, link_bps)
 except ValueError as exc:
-    field = str(exc).split(":")[0]
+    field = exc.field if isinstance(exc, FieldError) else ""
     st.warning(f"These settings cannot be served: {exc}. Change {CONTROL.get(field, 'the settings above')}.")
     st.stop()
 colo, dis = plans["colocated"], plans["disaggregated"]

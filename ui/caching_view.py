@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.caching import views as ev
-from model.caching.caches import AnswerCacheResult
+from model.caching.answer_cache import AnswerCacheResult
+from model.caching.prefix_cache import published_bill_fraction
+from model.caching.reasoning import PolicyComparison
 
 from . import charts
 from . import format as fmt
@@ -53,9 +54,9 @@ def prefix_figure(sweep: dict, fractions: list[float], published: list[dict], sh
         charts.trace(x, 100 * sweep["cost_fraction"], f"this model: input cost (cache in {tier_label})",
                  charts.PALETTE["prefill"], hover=hover),
         charts.trace(x, 100 * sweep["flops_fraction"], "this model: prefill FLOPs", charts.PALETTE["compute"], "dot", hover),
-        charts.trace(x, 100 * ev.published_bill_fraction(sweep["cached_share"], high),
+        charts.trace(x, 100 * published_bill_fraction(sweep["cached_share"], high),
                  f"published: cached input at {high * 100:.3g}% ({_providers(published, high)})", PUBLISHED, "dash", hover),
-        charts.trace(x, 100 * ev.published_bill_fraction(sweep["cached_share"], low),
+        charts.trace(x, 100 * published_bill_fraction(sweep["cached_share"], low),
                  f"published: cached input at {low * 100:.3g}% ({_providers(published, low)})", PUBLISHED, "dot", hover,
                  fill="tonexty", fillcolor="rgba(255,127,14,0.12)"),
     ]
@@ -65,7 +66,7 @@ def prefix_figure(sweep: dict, fractions: list[float], published: list[dict], sh
                      margin=dict(l=10, r=10, t=40, b=10))
 
 
-def reasoning_figure(curve: dict, linear, policies: ev.PolicyComparison, knee_tokens: float):
+def reasoning_figure(curve: dict, linear, policies: PolicyComparison, knee_tokens: float):
     g = curve["reasoning_tokens"]
     hover = "%{x:,} reasoning tokens: $%{y:.3g} per 1,000<extra></extra>"
     traces = [
@@ -83,7 +84,7 @@ def reasoning_figure(curve: dict, linear, policies: ev.PolicyComparison, knee_to
                      "USD per 1,000 answers", traces, vlines=knee)
 
 
-def policy_table(policies: ev.PolicyComparison) -> pd.DataFrame:
+def policy_table(policies: PolicyComparison) -> pd.DataFrame:
     always, easy, e = policies.always, policies.easy, policies.easy_share
     rows = [
         ("always-think (every question)", always.reasoning_tokens, always.usd_per_answer, always.latency_s,

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from model.caching import views as ev
 from model.scaling import laws as scaling
+from model.scaling import lifetime
 
 from . import charts
 from . import format as fmt
@@ -57,9 +57,9 @@ def fit_note(fit: scaling.LossFit) -> str:
 
 
 def sardana_note(fit: scaling.LossFit) -> str:
-    rep = ev.sardana_reproduction(fit)
+    rep = lifetime.sardana_reproduction(fit)
     return (f"**Published** (Sardana et al. 2024, Fig. 1): a developer who wants a 13B-quality model and expects 2T "
-            f"inference tokens saves 1.7e22 FLOPs ({fmt.percent(ev.SARDANA_PUBLISHED_SAVING)}) by training a 7B model on "
+            f"inference tokens saves 1.7e22 FLOPs ({fmt.percent(lifetime.SARDANA_PUBLISHED_SAVING)}) by training a 7B model on "
             f"more data. **This model's reproduction is a different number**: with the {FIT_CITATIONS[fit.name]} constants, "
             f"a 13B model trained compute-optimally ({si(rep.big.train_tokens, 'tokens')}) against a 7B model trained to "
             f"the same loss ({si(rep.small.train_tokens, 'tokens')}) saves {fmt.percent(rep.saving_fraction)} of lifetime "
@@ -91,7 +91,7 @@ def lifetime_figure(sizes, relative, demands, optima: list[scaling.LifetimePlan]
                      vlines=[(reference_params / 1e9, f"Chinchilla-optimal {reference_params / 1e9:.3g}B")], height=440)
 
 
-def split_figure(comparison: ev.LifetimeComparison, usd_train: float, usd_inference: float):
+def split_figure(comparison: lifetime.LifetimeComparison, usd_train: float, usd_inference: float):
     plans = [("Chinchilla-optimal", comparison.chinchilla), ("lifetime-optimal", comparison.optimal)]
     names = [f"{label}: {plan.params / 1e9:.3g}B, {plan.tokens_per_param:,.0f} tokens/param" for label, plan in plans]
     weights, unit = ((usd_train, usd_inference), "USD") if comparison.by_usd else ((1.0, 1.0), "FLOPs")
@@ -102,7 +102,7 @@ def split_figure(comparison: ev.LifetimeComparison, usd_train: float, usd_infere
     return charts.figure(f"Training vs inference {unit} over the model's life", "", f"lifetime {unit}", traces, barmode="stack")
 
 
-def plans_table(comparison: ev.LifetimeComparison, usd_train: float, usd_inference: float) -> pd.DataFrame:
+def plans_table(comparison: lifetime.LifetimeComparison, usd_train: float, usd_inference: float) -> pd.DataFrame:
     """Both plans in readable units: billions of parameters and tokens, ZFLOP (1e21 FLOPs), million USD."""
     rows = []
     for label, p in (("Chinchilla-optimal", comparison.chinchilla), ("lifetime-optimal", comparison.optimal)):

@@ -1,4 +1,4 @@
-"""Figures and a page-local control for the long-context and latency pages (data from model/tiers.py)."""
+"""Figures and a page-local control for the long-context and latency pages (model.pricing context and speed tiers)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from model.pricing.tiers import BatchSweep, ChipSweep, ContextSweep, SpeedTier
+from model.pricing.context_tiers import ContextSweep
+from model.pricing.speed_tiers import BatchSweep, ChipSweep, SpeedTier
 
 from . import format as fmt
 from .charts import PALETTE, figure, horizontal_marker, line, vertical_marker

@@ -34,9 +34,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from model.base.fields import FieldError, check_float, check_int
 from model.core import metrics
 from model.core.deployment import Deployment
-from model.core.request import check_float, check_int
 from model.core.roofline import prefill
 
 MAX_RATE_PER_S = 1e6
@@ -115,7 +115,7 @@ def kv_transfer_s(prefill_dep: Deployment, decode_dep: Deployment, prompt_tokens
 def _check_fits(dep: Deployment, w: _Workload, role: str) -> None:
     fits = int(metrics.max_batch(dep, w.prompt + w.out))
     if w.batch > fits:
-        raise ValueError(f"decode_batch: {w.batch} sequences at context {w.prompt + w.out} do not fit on the "
+        raise FieldError("decode_batch", "cross_field", f"{w.batch} sequences at context {w.prompt + w.out} do not fit on the "
                          f"{role} replica ({dep.chips} × {dep.hardware.name}); at most {fits}")
 
 

@@ -54,9 +54,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.base.fields import check_int
 from model.core import metrics
 from model.core.deployment import Deployment
-from model.core.request import check_int
 from model.serving.steps import StepTimes
 from model.serving.workload import (  # noqa: F401
     EXPONENTIAL_CAP,

@@ -32,9 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.base.fields import FieldError, check_float, check_int
 from model.core import metrics
 from model.core.deployment import Deployment
-from model.core.request import check_float, check_int
 from model.disaggregation import plan as disaggregation
 from model.schema.resolve import resolve
 from model.schema.scenario import Scenario
@@ -126,7 +126,7 @@ def prefill_deployment(scenario: Scenario, catalog, hw: str, chips: int, calibra
     changes = {}
     if hw != SAME and hw != scenario.hw:
         if hw not in catalog.hardware:
-            raise ValueError(f"hw: must be one of {SAME}, {', '.join(catalog.hardware)}; got {hw!r}")
+            raise FieldError("hw", "unknown_id", f"must be one of {SAME}, {', '.join(catalog.hardware)}; got {hw!r}")
         changes.update(hw=hw, price=None, mfu=None, mbu=None)
     if chips:
         changes["chips"] = check_int("chips", chips, 1, 1024, "chips")
@@ -134,9 +134,9 @@ def prefill_deployment(scenario: Scenario, catalog, hw: str, chips: int, calibra
 
 
 def check_holds(dep: Deployment, tokens: int, field: str = "chips") -> None:
-    """ValueError naming `field` unless the weights and one sequence of `tokens` fit on the replica."""
+    """FieldError (a ValueError) naming `field` unless the weights and one sequence of `tokens` fit on the replica."""
     if metrics.max_batch(dep, tokens) < 1:
-        raise ValueError(f"{field}: the weights and one {tokens:,}-token sequence do not fit on {dep.chips} x "
+        raise FieldError(field, "cross_field", f"the weights and one {tokens:,}-token sequence do not fit on {dep.chips} x "
                          f"{dep.hardware.name} ({dep.chips * dep.hardware.hbm_bytes / 1e9:,.0f} GB of HBM); add chips")
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.core.request import check_float, check_int
+from model.base.fields import check_float, check_int
 
 MAX_REQUESTS = 20_000
 MAX_PROMPT_TOKENS = 131_072
