@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model.caching import caches as caching
-from model.caching import views as ev
+from model.caching import answer_cache, prefix_cache, reasoning
 from model.core import metrics
 from model.core.request import request_cost
+from model.pricing.published import published_cache_prices
 from ui import format as fmt
 from ui.figures import caching as figures
 from ui.page import card, chart, current, table
@@ -43,8 +43,8 @@ with c[1]:
 with c[2]:
     hit_s = number(P["ca_hit_ms"]) / 1e3
     hit_usd = number(P["ca_hit_usd"]) / 1e6
-hit = float(caching.zipf_hit_rate(cached, catalogue, zipf, cacheable))
-answers = caching.answer_cache(dep, hit, s.prompt, s.out, s.batch, hit_usd=hit_usd, hit_latency_s=hit_s)
+hit = float(answer_cache.zipf_hit_rate(cached, catalogue, zipf, cacheable))
+answers = answer_cache.answer_cache(dep, hit, s.prompt, s.out, s.batch, hit_usd=hit_usd, hit_latency_s=hit_s)
 c = st.columns(4)
 card(c[0], "Hit rate", fmt.fraction(hit), f"top {min(cached, catalogue):,} of {catalogue:,} questions hold "
      f"{fmt.fraction(hit / cacheable if cacheable else 0)} of the cacheable {fmt.fraction(cacheable)} of queries")
@@ -54,8 +54,8 @@ card(c[2], "Mean latency per request", fmt.duration(answers.latency_s), f"{fmt.d
      f"a hit takes {fmt.duration(hit_s)}")
 card(c[3], "GPU chip-seconds per request", f"{answers.chip_s_per_request:.3g} chip-s",
      f"only misses reach the {dep.chips} chips ({fmt.fraction(1 - hit)} of requests)")
-sizes, rates = ev.hit_rate_curve(catalogue, zipf, cacheable)
-ten_x = float(caching.zipf_hit_rate(min(10 * max(cached, 1), catalogue), catalogue, zipf, cacheable))
+sizes, rates = answer_cache.hit_rate_curve(catalogue, zipf, cacheable)
+ten_x = float(answer_cache.zipf_hit_rate(min(10 * max(cached, 1), catalogue), catalogue, zipf, cacheable))
 chart(figures.hit_rate_figure(sizes, rates, cached, hit, cacheable),
       f"Hit rate against cache size for {catalogue:,} questions at Zipf s = {zipf:g}: the top {cached:,} answers serve "
       f"{fmt.fraction(hit)} of all queries; 10x as many ({min(10 * max(cached, 1), catalogue):,}) would serve "
@@ -77,20 +77,20 @@ tier_bps = host_bps if tier == "host-dram" else None
 if s.prompt < 2:
     st.info("The prompt is a single token: there is no prefix to cache. Raise the prompt tokens in the sidebar.")
 else:
-    p = ev.cached_prefix_tokens(s.prompt, share)
-    pre = caching.prefix_cache(dep, s.prompt, p, s.batch, tier_bps)
+    p = prefix_cache.cached_prefix_tokens(s.prompt, share)
+    pre = prefix_cache.prefix_cache(dep, s.prompt, p, s.batch, tier_bps)
     c = st.columns(4)
     card(c[0], "Prefill FLOPs saved", fmt.fraction(1 - pre.flops_fraction), f"{p:,} of {s.prompt:,} prompt tokens cached")
     card(c[1], "TTFT", fmt.duration(pre.ttft_s), f"{fmt.duration(pre.ttft_s_uncached)} without the cache"
          + (f"; {fmt.duration(pre.load_s)} of it copies the prefix from host" if pre.load_s else ""))
     card(c[2], "Input cost per 1,000 requests", fmt.usd(1e3 * pre.usd_input),
          f"{fmt.usd(1e3 * pre.usd_input_uncached)} uncached: {fmt.fraction(pre.usd_input / pre.usd_input_uncached)} of the bill left")
-    published = ev.published_cache_prices(state.catalog.api_prices)
+    published = published_cache_prices(state.catalog.api_prices)
     fractions = sorted({row["cached_input_fraction"] for row in published})
-    bills = [float(ev.published_bill_fraction(p / s.prompt, f)) for f in fractions]
+    bills = [float(prefix_cache.published_bill_fraction(p / s.prompt, f)) for f in fractions]
     card(c[3], "Published cached-input prices", f"{fmt.fraction(fractions[0])}-{fmt.fraction(fractions[-1])}",
          f"of the input price; at this prefix they leave {fmt.fraction(bills[0])}-{fmt.fraction(bills[-1])} of the bill")
-    sweep = ev.prefix_sweep(dep, s.prompt, s.batch, np.linspace(0, 0.99, 34), tier_bps)
+    sweep = prefix_cache.prefix_sweep(dep, s.prompt, s.batch, np.linspace(0, 0.99, 34), tier_bps)
     chart(figures.prefix_figure(sweep, fractions, published, share, "HBM" if tier == "hbm" else "host DRAM"),
           f"Share of the uncached input bill left as the cached prefix grows: with {fmt.fraction(p / s.prompt)} of the "
           f"{s.prompt:,}-token prompt cached, this model leaves {fmt.fraction(pre.usd_input / pre.usd_input_uncached)}; "
@@ -116,7 +116,7 @@ with c[2]:
 if s.prompt + max(think, easy_think) + s.out > dep.model.max_context:
     st.warning(f"{s.prompt + max(think, easy_think) + s.out:,} tokens exceed {dep.model.name}'s maximum context "
                f"({dep.model.max_context:,}); the roofline prices them anyway.")
-policies = ev.reasoning_policies(dep, s.prompt, s.out, s.batch, think, easy_think, easy_share)
+policies = reasoning.reasoning_policies(dep, s.prompt, s.out, s.batch, think, easy_think, easy_share)
 c = st.columns(4)
 card(c[0], "Always-think: USD per 1,000 answers", fmt.usd(policies.usd_per_1000_always),
      f"{think:,} reasoning tokens each; {fmt.duration(policies.always.latency_s)} per answer")
@@ -124,12 +124,12 @@ card(c[1], "Adaptive: USD per 1,000 answers", fmt.usd(policies.usd_per_1000_adap
      f"{less_or_more(policies.saving_fraction)}; {fmt.duration(policies.latency_s_adaptive)} per answer on average")
 card(c[2], "Mean reasoning tokens (adaptive)", fmt.tokens(policies.reasoning_tokens_adaptive),
      f"{fmt.fraction(easy_share)} easy at {easy_think:,}, the rest at {think:,}")
-g_knee = ev.reasoning_knee_tokens(knee, s.prompt, s.out)
+g_knee = reasoning.reasoning_knee_tokens(knee, s.prompt, s.out)
 card(c[3], "Context knee", fmt.tokens(knee), "the prompt alone is past it" if g_knee == 0 else
      f"reached at {fmt.tokens(g_knee)} of reasoning (mean context)")
 top = max(2 * think, 2 * easy_think, 2000)
-curve = ev.reasoning_sweep(dep, s.prompt, s.out, np.unique(np.linspace(0, top, 41).astype(int)), s.batch)
-linear = ev.linear_reference(curve["reasoning_tokens"], curve["usd_per_answer"])
+curve = reasoning.reasoning_curve(dep, s.prompt, s.out, np.unique(np.linspace(0, top, 41).astype(int)), s.batch)
+linear = reasoning.linear_reference(curve["reasoning_tokens"], curve["usd_per_answer"])
 excess = curve["usd_per_answer"][-1] / linear[-1]
 chart(figures.reasoning_figure(curve, linear, policies, g_knee),
       f"Cost per 1,000 answers against reasoning tokens: at {top:,} tokens an answer costs "

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from model.base.fields import FieldError
 from model.disaggregation.links import KV_LINKS, kv_link_bytes_per_s
 from model.disaggregation.plan import tpot_parts, ttft_parts
 from model.disaggregation.replicas import prefill_deployment
@@ -50,7 +51,7 @@ try:
     keys = (repr(pre), repr(dep))
     plans = cached.plans(keys, pre, dep, s.prompt, s.out, rate, s.batch, link_bps)
 except ValueError as exc:
-    field = str(exc).split(":")[0]
+    field = exc.field if isinstance(exc, FieldError) else ""
     st.warning(f"These settings cannot be served: {exc}. Change {CONTROL.get(field, 'the settings above')}.")
     st.stop()
 colo, dis = plans["colocated"], plans["disaggregated"]

@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model.pricing import tiers
+from model.base.limits import MAX_BATCH
+from model.core.grids import batch_grid
+from model.pricing import speed_tiers
 from model.report import summary as report
 from ui import format as fmt
 from ui.figures import latency as figures
@@ -15,8 +17,8 @@ from ui.widgets import number
 
 state = current()
 s, dep = state.scenario, state.deployment
-row = report.summarize(s, dep)
-floor_s, tpot_s, fit = row["latency_floor_ms"] / 1e3, row["tpot_ms"] / 1e3, row["max_batch"]
+row = report.summarize_si(s, dep)
+floor_s, tpot_s, fit = row["latency_floor_s"], row["tpot_s"], row["max_batch"]
 
 st.title("Latency floor and fast tiers")
 st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}** at {s.ctx:,} tokens of context. **TPOT** (time "
@@ -26,7 +28,7 @@ st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}** at {
 if fit < 1:
     st.warning("The weights (or one sequence at this context) do not fit in HBM on this replica: the curves below are "
                "what it would take if they did. Add chips or use fewer bits.")
-sweep = tiers.batch_sweep(dep, s.ctx, tiers.batch_grid(min(max(2 * fit, 4 * s.batch, 64), tiers.BATCH_CAP)))
+sweep = speed_tiers.batch_sweep(dep, s.ctx, batch_grid(min(max(2 * fit, 4 * s.batch, 64), MAX_BATCH), 121))
 batch_one_s = float(sweep.tpot_s[0])
 
 c = st.columns(4)
@@ -49,7 +51,7 @@ with i[0]:
     fast = number(FIELDS["lt_fast"], format="%.2f")
 with i[1]:
     slow = number(FIELDS["lt_economy"], format="%.2f")
-quotes = [tiers.speed_tier(dep, s.ctx, s.batch, fast), tiers.speed_tier(dep, s.ctx, s.batch, 1 / slow)]
+quotes = [speed_tiers.speed_tier(dep, s.ctx, s.batch, fast), speed_tiers.speed_tier(dep, s.ctx, s.batch, 1 / slow)]
 for column, quote in zip(i, quotes):
     text, possible = tier_sentence(quote, s.batch, floor_s, batch_one_s)
     (column.info if possible else column.warning)(text)
@@ -75,7 +77,7 @@ with charts_row[1]:
           "Speed is bought by giving up batch, so fast tiers cost more per token.", key="latency_frontier")
 
 st.subheader("The floor against chip count")
-chips = tiers.floor_vs_chips(dep, s.ctx)
+chips = speed_tiers.floor_vs_chips(dep, s.ctx)
 best = chips.fastest_chips
 k = int(np.flatnonzero(chips.chips == best)[0])
 gain = chips.step_s[:-1] / chips.step_s[1:]

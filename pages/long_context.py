@@ -5,7 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from model.core import metrics
-from model.pricing import tiers
+from model.pricing import context_tiers as tiers
+from model.pricing.published import published_tiers
 from model.report import summary as report
 from ui import format as fmt
 from ui.figures import long_context as figures
@@ -26,7 +27,7 @@ if not np.isfinite(sweep.best_output[0]):
     st.warning(f"The weights ({fmt.bytes_(dep.weight_bytes)}) leave no room for one 128-token sequence on {dep.chips} "
                "chip(s): add chips or use fewer bits to see this view.")
     st.stop()
-row = report.summarize(s, dep)
+row = report.summarize_si(s, dep)
 knee, cap_knee = row["context_knee_tokens"], row["capacity_knee_tokens"]
 fit_until = tiers.max_context_for_batch_tokens(dep, s.batch, max_ctx)
 best_lo, best_hi = sweep.best_output[0], np.nanmax(sweep.best_output)
@@ -82,7 +83,7 @@ boundary = boundary_control(options, default, key) if len(options) > 1 else defa
 out_prices = tiers.tier_prices_usd(ctx, sweep.best_output, boundary)
 in_prices = tiers.tier_prices_usd(ctx, sweep.best_input, boundary)
 mult_out, mult_in = out_prices[1] / out_prices[0], in_prices[1] / in_prices[0]
-published = tiers.published_tiers(state.catalog.api_prices)
+published = published_tiers(state.catalog.api_prices)
 
 c = st.columns(3)
 card(c[0], "Suggested boundary", fmt.tokens(suggested) if inside(suggested) else "none",

@@ -14,7 +14,8 @@ from ui.text.latency import floor_sentence
 
 state = current()
 s, dep = state.scenario, state.deployment
-row = report.summarize(s, dep)
+row = report.summarize_si(s, dep)
+columns = report.output_row(row)
 step = roofline.decode_step(dep, s.batch, s.ctx)
 
 st.title("LLM inference economics")
@@ -28,12 +29,12 @@ card(c[0], "USD per 1M input tokens", fmt.usd(row["usd_per_m_input"]), explain.p
 card(c[1], "USD per 1M output tokens", fmt.usd(row["usd_per_m_output"]), explain.decode_sentence(step))
 card(c[2], "Output / input price", fmt.ratio(row["output_input_ratio"]),
      f"one output token costs as much as {row['output_input_ratio']:.3g} input tokens")
-card(c[3], "Latency floor", fmt.duration(row["latency_floor_ms"] / 1e3), floor_sentence(dep, row["latency_floor_ms"] / 1e3),
+card(c[3], "Latency floor", fmt.duration(row["latency_floor_s"]), floor_sentence(dep, row["latency_floor_s"]),
      "Weights touched by one decode step at batch 1 / peak HBM bandwidth: no batch size or kernel beats it.")
 c = st.columns(4)
-card(c[0], "TTFT", fmt.duration(row["ttft_ms"] / 1e3), f"one prefill pass over {s.prompt:,} prompt tokens (no queueing)",
+card(c[0], "TTFT", fmt.duration(row["ttft_s"]), f"one prefill pass over {s.prompt:,} prompt tokens (no queueing)",
      "Time to first token: prefill of one prompt, alone on the replica.")
-card(c[1], "TPOT", fmt.duration(row["tpot_ms"] / 1e3), f"{row['tpot_ms'] / row['latency_floor_ms']:.2g}x the latency floor",
+card(c[1], "TPOT", fmt.duration(row["tpot_s"]), f"{row['tpot_s'] / row['latency_floor_s']:.2g}x the latency floor",
      "Time per output token after the first (excludes TTFT): one decode step at this batch and context.")
 card(c[2], "Tokens/s per user", fmt.token_rate(row["tokens_per_s_per_user"]), "1 / TPOT")
 card(c[3], "Tokens/s per replica", fmt.token_rate(row["tokens_per_s"]), f"{s.batch} sequences per step / TPOT")
@@ -48,8 +49,9 @@ card(c[3], "Weights", fmt.bytes_(row["weight_bytes"]),
      f"{row['params_total_b']:.1f}B params at {s.wbits} bits; KV {fmt.bytes_(row['kv_bytes_per_token'])}/token")
 
 st.subheader("One request, pass by pass")
-tokens, elapsed = metrics.decode_timeline(dep, s.batch, s.prompt, s.out)
-ttft = row["ttft_ms"] / 1e3
+run = metrics.decode_run(dep, s.batch, s.prompt, s.out, timeline=True)
+tokens, elapsed = run.steps_done, run.elapsed_s
+ttft = row["ttft_s"]
 decode_s = float(elapsed[-1])
 chart(timeline_figure(ttft, elapsed, tokens),
       f"The prompt is read in one pass ({fmt.duration(ttft)}); then each of the {s.out:,} output tokens needs its own "
@@ -81,5 +83,5 @@ with st.expander("Sources and definitions"):
         "- **Cost per 1M tokens**: replica price per second x pass time / tokens in the pass x 1e6; input = prefill of "
         "`batch` prompts together, output = one decode step of `batch` sequences."
     )
-    table(pd.DataFrame([{"column": c.name, "value": row[c.name], "unit": c.unit, "definition": c.doc}
+    table(pd.DataFrame([{"column": c.name, "value": columns[c.name], "unit": c.unit, "definition": c.doc}
                         for c in report.OUTPUT_COLUMNS]).astype({"value": str}), "scenario_numbers")

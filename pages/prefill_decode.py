@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model.core import roofline
+from model.core import intensity, roofline
+from model.core.grids import batch_grid, context_grid
+from model.pricing import published as api
 from model.pricing import sweeps
 from ui import format as fmt
 from ui.figures.prefill_decode import api_ratio_figure, breakdown_figure, price_figure
@@ -22,13 +24,13 @@ from ui.text.prefill_decode import (
 
 state = current()
 s, dep = state.scenario, state.deployment
-batches = sweeps.batch_grid(4096, include=s.batch, per_octave=2)
+batches = batch_grid(4096, include=s.batch, per_octave=2)
 here = int(np.flatnonzero(batches == s.batch)[0])
 by_batch = sweeps.price_vs_batch(dep, batches, s.ctx, s.prompt)
-by_ctx = sweeps.price_vs_context(dep, sweeps.context_grid_tokens(128, dep.model.max_context, include=s.ctx), s.batch)
+by_ctx = sweeps.price_vs_context(dep, context_grid(128, dep.model.max_context, include=s.ctx), s.batch)
 parts_s, step_s = sweeps.decode_breakdown_vs_batch_s(dep, batches, s.ctx)
 batched_prefill, step = roofline.prefill(dep, s.prompt, batch=s.batch), roofline.decode_step(dep, s.batch, s.ctx)
-pf, dc = sweeps.pass_totals(dep, batched_prefill), sweeps.pass_totals(dep, step)
+pf, dc = intensity.pass_totals(dep, batched_prefill), intensity.pass_totals(dep, step)
 usd_in, usd_out = by_batch.usd_per_m_input[here], by_batch.usd_per_m_output[here]
 ratio = usd_out / usd_in
 ridge = dep.hardware.ridge_flop_per_byte(dep.eight_bit_compute)
@@ -71,8 +73,8 @@ with right:
           f"rereads each KV cache), an input token {in_c} (causal attention grows with L^2): the ratio goes {r_c}.{fit_ctx}",
           key="price_vs_context")
 
-published = sweeps.published_ratios(state.catalog.api_prices)
-below, above, n = sweeps.rank_among(ratio, [p.out_in_ratio for p in published])
+published = api.published_ratios(state.catalog.api_prices)
+below, above, n = api.rank_among(ratio, [p.out_in_ratio for p in published])
 finite = [p.out_in_ratio for p in published if np.isfinite(p.out_in_ratio)]
 where = rank_phrase(below, above, n)
 shares = {k: v[here] / step_s[here] for k, v in parts_s.items()}
@@ -86,7 +88,7 @@ with left:
           "op's time is split by what it moves; the parts add up to the step time.", key="decode_breakdown")
 with right:
     label = f"model: {dep.model.name}, batch {s.batch}"
-    chart(api_ratio_figure(sweeps.ratio_groups(published), ratio, label),
+    chart(api_ratio_figure(api.ratio_groups(published), ratio, label),
           f"The model's {fmt.ratio(ratio)} ({dep.model.name} on {dep.chips} x {dep.hardware.name}, batch {s.batch}, "
           f"context {s.ctx:,}) is {where} published output/input list-price ratios, which span {fmt.ratio(min(finite))} "
           f"to {fmt.ratio(max(finite))}. List prices also carry margins and tier strategy; sources and dates are in the "

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from model.core import metrics, roofline
+from model.core import intensity, metrics, roofline
+from model.core.grids import batch_grid
 from model.pricing import sweeps
 from model.report import summary as report
 from ui import format as fmt
@@ -16,13 +17,13 @@ s, dep = state.scenario, state.deployment
 hw = dep.hardware
 first = roofline.prefill(dep, s.prompt)
 step = roofline.decode_step(dep, s.batch, s.ctx)
-prefill_ops, decode_ops = sweeps.op_points(dep, first), sweeps.op_points(dep, step)
-prefill_total, step_total = sweeps.pass_totals(dep, first), sweeps.pass_totals(dep, step)
-path = sweeps.decode_path(dep, sweeps.batch_grid(4096, include=s.batch), s.ctx)
-peaks = sweeps.compute_roofs_flops_per_s(hw)
+prefill_ops, decode_ops = intensity.op_points(dep, first), intensity.op_points(dep, step)
+prefill_total, step_total = intensity.pass_totals(dep, first), intensity.pass_totals(dep, step)
+path = intensity.decode_path(dep, batch_grid(4096, include=s.batch), s.ctx)
+peaks = intensity.compute_roofs_flops_per_s(hw)
 peak = hw.peak_flops_per_s(dep.eight_bit_compute)
 ridge = hw.ridge_flop_per_byte(dep.eight_bit_compute)
-lo, hi = sweeps.intensity_range([p.intensity_flop_per_byte for p in prefill_ops + decode_ops]
+lo, hi = intensity.intensity_range([p.intensity_flop_per_byte for p in prefill_ops + decode_ops]
                                 + list(path.intensity_flop_per_byte) + [v / hw.hbm_bytes_per_s for v in peaks.values()])
 
 st.title("Roofline: why decode starves the chip")
@@ -35,7 +36,7 @@ i_prefill = float(prefill_total.intensity_flop_per_byte)
 attained = float(step_total.attained_flops_per_s_per_chip)
 top = path.batch.size - 1
 side = ridge_distance(i_step, ridge)
-limit = sweeps.decode_intensity_limit_flop_per_byte(dep, s.ctx)
+limit = intensity.decode_intensity_limit_flop_per_byte(dep, s.ctx)
 knee = float(metrics.batch_knee(dep, s.ctx)[0])
 growth = decode_growth(limit, ridge, knee, float(metrics.kv_bytes_per_sequence(dep, s.ctx)) if limit < ridge else 0.0)
 fit_note = no_fit_note(sweeps.first_x_not_fitting(path.batch, path.fits))

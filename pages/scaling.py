@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from model.caching import views as ev
 from model.scaling import laws as scaling
+from model.scaling import lifetime
 from ui import format as fmt
 from ui.figures import scaling as figures
 from ui.page import card, chart, current, table
@@ -37,7 +37,7 @@ fit = scaling.fit_named(fit_name)
 reference, demand, by_usd = reference_b * 1e9, demand_b * 1e9, objective == "usd"
 usd_train = scaling.usd_per_training_flop(dep, train_mfu)
 usd_inference = scaling.usd_per_inference_flop(dep, s.batch, s.ctx)
-result = ev.lifetime_comparison(fit, reference, demand, usd_train, usd_inference, by_usd)
+result = lifetime.lifetime_comparison(fit, reference, demand, usd_train, usd_inference, by_usd)
 chin, best = result.chinchilla, result.optimal
 c = st.columns(4)
 card(c[0], "Lifetime-optimal size", fmt.si(best.params, "params"),
@@ -63,12 +63,12 @@ card(c[3], "USD per 1e18 FLOPs", f"{fmt.usd(usd_train * 1e18)} / {fmt.usd(usd_in
      "deployment's cost of one output token / its 2·N_active FLOPs, taken as the same for every model size.")
 
 target = chin.loss
-demands = ev.demand_levels(demand)
+demands = lifetime.demand_levels(demand)
 optima = [best if d == demand else scaling.lifetime_optimal(fit, target, d, *((usd_train, usd_inference) if by_usd else ()))
           for d in demands]
-sizes = ev.size_grid(fit, target, reference)
+sizes = lifetime.size_grid(fit, target, reference)
 weights = (usd_train, usd_inference) if by_usd else (1.0, 1.0)
-relative = ev.lifetime_cost_curves(fit, target, reference, demands, sizes, *weights)
+relative = lifetime.lifetime_cost_curves(fit, target, reference, demands, sizes, *weights)
 chart(figures.lifetime_figure(sizes, relative, demands, optima, reference, demand, by_usd),
       f"Each curve is one lifetime demand; every model on it is trained until it reaches the loss of a Chinchilla-optimal "
       f"{reference_b:,}B model ({target:.3f} nats/token). With no inference the cheapest is the {reference_b:,}B model "

@@ -1,4 +1,4 @@
-"""Answer cache, prefix cache and reasoning tokens (model/caching.py), FORMULAS.md section 14."""
+"""Answer cache, prefix cache and reasoning tokens (model/caching/), FORMULAS.md section 14."""
 
 import math
 
@@ -6,14 +6,9 @@ import numpy as np
 import pytest
 from conftest import deploy
 
-from model.caching.caches import (
-    answer_cache,
-    generalized_harmonic,
-    prefix_cache,
-    reasoning_cost,
-    reasoning_curve,
-    zipf_hit_rate,
-)
+from model.caching.answer_cache import answer_cache, generalized_harmonic, zipf_hit_rate
+from model.caching.prefix_cache import prefix_cache
+from model.caching.reasoning import reasoning_cost, reasoning_curve
 from model.core import metrics, roofline
 from model.core.request import request_cost
 

@@ -6,8 +6,7 @@ from apptest_harness import CUSTOM_LINK as CUSTOM
 from apptest_harness import app, chart_data, deployment, metrics, texts
 from plotly_spec import figures, trace, values
 
-from model.caching import caches as caching
-from model.caching import views as ev
+from model.caching import answer_cache, prefix_cache, reasoning
 from model.core import metrics as model_metrics
 from ui import format as fmt
 
@@ -46,13 +45,13 @@ def test_page_params_in_a_link_reach_the_widgets_and_the_numbers():
     assert at.slider(key="ca_easy").value == 80
     scenario, dep = deployment()
     shown = metrics(at)
-    hit = float(caching.zipf_hit_rate(1000, 100_000, 0.8, 0.5))
+    hit = float(answer_cache.zipf_hit_rate(1000, 100_000, 0.8, 0.5))
     assert shown["Hit rate"] == fmt.fraction(hit)
-    answers = caching.answer_cache(dep, hit, scenario.prompt, scenario.out, scenario.batch, 3e-6, 0.02)
+    answers = answer_cache.answer_cache(dep, hit, scenario.prompt, scenario.out, scenario.batch, 3e-6, 0.02)
     assert shown["USD per 1,000 requests"] == fmt.usd(1e3 * answers.usd_per_request)
-    prefix = caching.prefix_cache(dep, scenario.prompt, scenario.prompt // 2, scenario.batch, 32e9)
+    prefix = prefix_cache.prefix_cache(dep, scenario.prompt, scenario.prompt // 2, scenario.batch, 32e9)
     assert shown["TTFT"] == fmt.duration(prefix.ttft_s) and "copies the prefix from host" in texts(at)
-    policies = ev.reasoning_policies(dep, scenario.prompt, scenario.out, scenario.batch, 16000, 500, 0.8)
+    policies = reasoning.reasoning_policies(dep, scenario.prompt, scenario.out, scenario.batch, 16000, 500, 0.8)
     assert shown["Adaptive: USD per 1,000 answers"] == fmt.usd(policies.usd_per_1000_adaptive)
 
 
@@ -90,7 +89,7 @@ def test_the_answer_cache_cuts_cost_and_latency_by_the_hit_rate():
     assert metrics(at)["Hit rate"] == "100%"
     assert metrics(at)["USD per 1,000 requests"] == "$0"
     table = at.dataframe[0].value
-    uncached = caching.answer_cache(dep, 0.0, scenario.prompt, scenario.out, scenario.batch)
+    uncached = answer_cache.answer_cache(dep, 0.0, scenario.prompt, scenario.out, scenario.batch)
     assert table["usd_per_request"].iloc[0] == pytest.approx(uncached.usd_per_request_uncached)
     assert table["latency_s"].iloc[1] == pytest.approx(0.005)
 
@@ -99,7 +98,7 @@ def test_prefix_cache_numbers_follow_the_slider_and_compare_with_published_price
     scenario, dep = deployment()
     at = app(page=PAGE)
     before = metrics(at)
-    expected = caching.prefix_cache(dep, scenario.prompt, 3072, scenario.batch)
+    expected = prefix_cache.prefix_cache(dep, scenario.prompt, 3072, scenario.batch)
     assert before["Prefill FLOPs saved"] == fmt.fraction(1 - expected.flops_fraction)
     assert before["Input cost per 1,000 requests"] == fmt.usd(1e3 * expected.usd_input)
     at.slider(key="ca_prefix").set_value(25).run()
@@ -125,8 +124,8 @@ def test_host_tier_adds_the_copy_time():
 def test_policies_and_the_reasoning_curve():
     scenario, dep = deployment()
     at = app(page=PAGE)
-    always = caching.reasoning_cost(dep, scenario.prompt, 8000, scenario.out, scenario.batch)
-    easy = caching.reasoning_cost(dep, scenario.prompt, 200, scenario.out, scenario.batch)
+    always = reasoning.reasoning_cost(dep, scenario.prompt, 8000, scenario.out, scenario.batch)
+    easy = reasoning.reasoning_cost(dep, scenario.prompt, 200, scenario.out, scenario.batch)
     shown = metrics(at)
     assert shown["Always-think: USD per 1,000 answers"] == fmt.usd(1e3 * always.usd_per_answer)
     assert shown["Adaptive: USD per 1,000 answers"] == fmt.usd(1e3 * (0.6 * easy.usd_per_answer + 0.4 * always.usd_per_answer))
@@ -134,7 +133,7 @@ def test_policies_and_the_reasoning_curve():
     model = chart(at, "ca_reasoning_chart", "this model")
     linear = chart(at, "ca_reasoning_chart", "if every token")
     g, usd, line = (values(t) for t in (model["x"], model["y"], linear["y"]))
-    assert usd == pytest.approx(1e3 * caching.reasoning_curve(dep, scenario.prompt, scenario.out, g, scenario.batch)["usd_per_answer"])
+    assert usd == pytest.approx(1e3 * reasoning.reasoning_curve(dep, scenario.prompt, scenario.out, g, scenario.batch)["usd_per_answer"])
     assert usd[-1] > 1.2 * line[-1], "past the context knee each token costs more than the first ones"
     at.slider(key="ca_easy").set_value(0).run()
     assert metrics(at)["Adaptive: USD per 1,000 answers"] == metrics(at)["Always-think: USD per 1,000 answers"]
@@ -144,7 +143,7 @@ def test_the_knee_marker_appears_when_the_prompt_is_short():
     at = app({"prompt": "200", "out": "100"}, page=PAGE)
     spec = figures(at)["ca_reasoning_chart"]
     _, dep = deployment()
-    knee = ev.reasoning_knee_tokens(model_metrics.context_knee_tokens(dep), 200, 100)
+    knee = reasoning.reasoning_knee_tokens(model_metrics.context_knee_tokens(dep), 200, 100)
     assert [s["x0"] for s in spec["layout"]["shapes"]] == [pytest.approx(knee)]
     assert "reached at" in texts(at)
 

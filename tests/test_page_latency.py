@@ -7,7 +7,7 @@ from apptest_harness import app, chart_data, deployment, metrics, texts
 
 from model.core import metrics as model_metrics
 from model.core.roofline import decode_step
-from model.pricing import tiers
+from model.pricing import speed_tiers as tiers
 from ui import format as fmt
 
 PAGE = "pages/latency.py"

@@ -8,7 +8,7 @@ import pytest
 from apptest_harness import CUSTOM_LINK as CUSTOM
 from apptest_harness import app, chart_data, deployment, metrics, texts
 
-from model.pricing import tiers
+from model.pricing import context_tiers as tiers
 from ui import format as fmt
 
 PAGE = "pages/long_context.py"

@@ -11,7 +11,7 @@ from test_page_roofline import MOE
 
 from model import load_catalog
 from model.core.roofline import decode_step, prefill
-from model.pricing import sweeps
+from model.pricing import published
 from model.report import summary as report
 from ui import format as fmt
 
@@ -80,10 +80,10 @@ def test_the_api_table_lists_every_published_row_with_source_and_date():
     at = app(page=PAGE)
     frame = at.dataframe[0].value
     assert len(frame) == len(catalog.api_prices)
-    assert frame["source"].tolist() == [r["source"] for r in catalog.api_prices]
-    assert frame["date_seen"].tolist() == [r["date_seen"] for r in catalog.api_prices]
-    assert frame["model"].tolist() == [r["model"] for r in catalog.api_prices]
-    groups = sweeps.ratio_groups(sweeps.published_ratios(catalog.api_prices))
+    assert frame["source"].tolist() == [r.source for r in catalog.api_prices]
+    assert frame["date_seen"].tolist() == [r.date_seen for r in catalog.api_prices]
+    assert frame["model"].tolist() == [r.model for r in catalog.api_prices]
+    groups = published.ratio_groups(published.published_ratios(catalog.api_prices))
     bars = trace(figures(at)["api_ratios"], "published")
     assert bars["x"] == [g.out_in_ratio for g in groups]
     assert sum(len(models.split(", ")) for models in bars["customdata"]) == sum(len(g.models) for g in groups)
@@ -91,11 +91,11 @@ def test_the_api_table_lists_every_published_row_with_source_and_date():
 
 def test_the_caption_says_where_the_model_sits_among_published_ratios():
     catalog = load_catalog()
-    known = [p.out_in_ratio for p in sweeps.published_ratios(catalog.api_prices) if math.isfinite(p.out_in_ratio)]
+    known = [p.out_in_ratio for p in published.published_ratios(catalog.api_prices) if math.isfinite(p.out_in_ratio)]
     for query in (None, MOE):
         scenario, dep = deployment(query)
         ratio = report.summarize(scenario, dep)["output_input_ratio"]
-        below, above, n = sweeps.rank_among(ratio, known)
+        below, above, n = published.rank_among(ratio, known)
         caption = texts(app(query, page=PAGE))
         expected = (f"below all {n}" if above == n else f"above all {n}" if below == n
                     else f"above {below} and below {above} of the {n}")

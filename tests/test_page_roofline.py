@@ -6,8 +6,8 @@ from apptest_harness import CUSTOM_MOE_LINK as CUSTOM
 from apptest_harness import app, deployment, texts
 from plotly_spec import figures, trace, values
 
+from model.core import intensity
 from model.core.roofline import decode_step, prefill
-from model.pricing import sweeps
 from model.report import summary as report
 
 PAGE = "pages/roofline.py"
@@ -37,7 +37,7 @@ def test_the_ridge_points_are_peak_over_bandwidth_of_the_chosen_chip(query):
     _, dep = deployment(query)
     hw = dep.hardware
     ridge = trace(roofline(app(query, page=PAGE)), "ridge point")
-    peaks = sweeps.compute_roofs_flops_per_s(hw)
+    peaks = intensity.compute_roofs_flops_per_s(hw)
     assert values(ridge["x"]) == pytest.approx([p / hw.hbm_bytes_per_s for p in peaks.values()])
     assert values(ridge["y"]) == pytest.approx([p / TERA for p in peaks.values()])
     if query is CUSTOM:
@@ -63,7 +63,7 @@ def test_the_op_points_are_the_model_ops_at_the_current_batch_and_context():
     for name, timing in (("prefill ops", prefill(dep, scenario.prompt)),
                          ("decode ops", decode_step(dep, scenario.batch, scenario.ctx))):
         shown = trace(figure, name)
-        points = sweeps.op_points(dep, timing)
+        points = intensity.op_points(dep, timing)
         assert [row[0] for row in shown["customdata"]] == [p.name for p in points]
         assert values(shown["x"]) == pytest.approx([p.intensity_flop_per_byte for p in points])
         assert values(shown["y"]) == pytest.approx([p.attained_flops_per_s_per_chip / TERA for p in points])
@@ -100,7 +100,7 @@ def test_batch_and_context_move_the_points():
 
 def test_the_caption_states_the_current_numbers():
     scenario, dep = deployment()
-    totals = sweeps.pass_totals(dep, decode_step(dep, scenario.batch, scenario.ctx))
+    totals = intensity.pass_totals(dep, decode_step(dep, scenario.batch, scenario.ctx))
     caption = texts(app(page=PAGE))
     assert f"{float(totals.intensity_flop_per_byte):.3g} FLOP/byte" in caption
     assert f"the {dep.hardware.ridge_flop_per_byte(False):,.0f} FLOP/byte ridge" in caption

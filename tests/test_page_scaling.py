@@ -7,8 +7,8 @@ from apptest_harness import app, chart_data, metrics, texts
 from plotly_spec import figures, trace, values
 
 from model import load_catalog, parse_scenario_strict, resolve
-from model.caching import views as ev
 from model.scaling import laws as scaling
+from model.scaling import lifetime
 
 PAGE = "pages/scaling.py"
 
@@ -43,7 +43,7 @@ def test_page_params_in_a_link_reach_the_widgets_and_the_numbers():
     catalog = load_catalog()
     dep = resolve(parse_scenario_strict({}, catalog), catalog)
     train, inference = scaling.usd_per_training_flop(dep, 0.5), scaling.usd_per_inference_flop(dep, 64, 8192)
-    expected = ev.lifetime_comparison(scaling.HOFFMANN, 13e9, 2e12, train, inference, by_usd=True)
+    expected = lifetime.lifetime_comparison(scaling.HOFFMANN, 13e9, 2e12, train, inference, by_usd=True)
     assert size_b(at) == pytest.approx(expected.optimal.params / 1e9, rel=2e-3)
     assert "Lifetime USD saved" in metrics(at)
 
@@ -108,7 +108,7 @@ def test_sardana_is_stated_as_published_and_the_reproduction_differs():
     at = app({"sc_fit": "hoffmann"}, page=PAGE)
     text = info(at)
     assert "**Published** (Sardana et al. 2024, Fig. 1)" in text and "(17%)" in text
-    reproduction = ev.sardana_reproduction(scaling.HOFFMANN)
+    reproduction = lifetime.sardana_reproduction(scaling.HOFFMANN)
     assert f"saves {round(100 * reproduction.saving_fraction)}% of lifetime FLOPs" in text
     assert round(100 * reproduction.saving_fraction) != 17
     assert "different number" in text and "only the direction" in text

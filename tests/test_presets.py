@@ -38,7 +38,7 @@ def test_derived_parameter_counts_match_the_published_ones(catalog):
 
 def test_api_prices_keep_source_and_date(catalog):
     assert catalog.api_prices
-    assert all(row["source"] and row["date_seen"] for row in catalog.api_prices)
+    assert all(row.source and row.date_seen for row in catalog.api_prices)
 
 
 def broken_copy(tmp_path, filename, old, new):

@@ -1,4 +1,5 @@
-"""model/sweeps.py: roofline geometry, decode path, price sweeps and published ratios."""
+"""model/core/grids.py, model/core/intensity.py (roofline geometry, decode path), model/pricing/sweeps.py
+(price sweeps) and model/pricing/published.py (published ratios)."""
 
 import dataclasses
 import math
@@ -8,8 +9,11 @@ import pytest
 from conftest import deploy
 
 from model import parse_scenario_strict, resolve
-from model.core import metrics
+from model.catalog.api_prices import ApiPrice
+from model.core import intensity, metrics
+from model.core.grids import batch_grid, context_grid
 from model.core.roofline import decode_step, prefill
+from model.pricing import published as api
 from model.pricing import sweeps
 from model.report import summary as report
 
@@ -26,51 +30,51 @@ def moe(catalog):
 
 # --- grids ------------------------------------------------------------------------------------------
 def test_batch_grid_is_powers_of_two_plus_the_current_batch():
-    assert list(sweeps.batch_grid(4096)) == [2.0 ** k for k in range(13)]
-    grid = sweeps.batch_grid(4096, include=96, per_octave=2)
+    assert list(batch_grid(4096)) == [2.0 ** k for k in range(13)]
+    grid = batch_grid(4096, include=96, per_octave=2)
     assert {1, 2, 3, 4, 6, 96, 4096} <= set(grid) and 6144 not in grid
-    assert sweeps.batch_grid(4096, include=10000)[-1] == 10000
+    assert batch_grid(4096, include=10000)[-1] == 10000
     assert np.all(np.diff(grid) > 0)
 
 
 def test_context_grid_spans_its_bounds_and_includes_the_current_context():
-    grid = sweeps.context_grid_tokens(128, 131072, points=20, include=5000)
+    grid = context_grid(128, 131072, points=20, include=5000)
     assert grid[0] == 128 and grid[-1] == 131072 and 5000 in grid
     assert np.all(np.diff(grid) > 0) and np.all(grid == np.round(grid))
-    assert 10**7 not in sweeps.context_grid_tokens(128, 1000, include=10**7)
+    assert 10**7 not in context_grid(128, 1000, include=10**7)
 
 
 # --- roofline geometry ------------------------------------------------------------------------------
 def test_compute_roofs_per_precision(catalog):
     h100 = catalog.hardware["h100-sxm"]
-    assert sweeps.compute_roofs_flops_per_s(h100) == {"bf16": 989.4e12, "8-bit": 1978.9e12}
-    assert sweeps.compute_roofs_flops_per_s(catalog.hardware["tpu-v5e"])["8-bit"] == pytest.approx(393e12)  # INT8
-    assert list(sweeps.compute_roofs_flops_per_s(catalog.hardware["gaudi3"])) == ["bf16 = 8-bit"]  # FP8 = BF16
+    assert intensity.compute_roofs_flops_per_s(h100) == {"bf16": 989.4e12, "8-bit": 1978.9e12}
+    assert intensity.compute_roofs_flops_per_s(catalog.hardware["tpu-v5e"])["8-bit"] == pytest.approx(393e12)  # INT8
+    assert list(intensity.compute_roofs_flops_per_s(catalog.hardware["gaudi3"])) == ["bf16 = 8-bit"]  # FP8 = BF16
     no_eight_bit = dataclasses.replace(h100, eight_bit_flops_per_s=None)
-    assert sweeps.compute_roofs_flops_per_s(no_eight_bit) == {"bf16": 989.4e12}
+    assert intensity.compute_roofs_flops_per_s(no_eight_bit) == {"bf16": 989.4e12}
 
 
 def test_roof_is_bandwidth_times_intensity_below_the_ridge_and_the_peak_above():
     peak, bw = 1e15, 2e12  # ridge 500 FLOP/byte
-    assert sweeps.roof_flops_per_s(100, peak, bw) == pytest.approx(2e14)
-    assert sweeps.roof_flops_per_s(500, peak, bw) == pytest.approx(peak)
-    assert sweeps.roof_flops_per_s(5000, peak, bw) == pytest.approx(peak)
-    x, y = sweeps.roof_curve(peak, bw, 0.1, 1e4, points=16)
+    assert intensity.roof_flops_per_s(100, peak, bw) == pytest.approx(2e14)
+    assert intensity.roof_flops_per_s(500, peak, bw) == pytest.approx(peak)
+    assert intensity.roof_flops_per_s(5000, peak, bw) == pytest.approx(peak)
+    x, y = intensity.roof_curve(peak, bw, 0.1, 1e4, points=16)
     assert 500 in x and x[0] == pytest.approx(0.1) and x[-1] == pytest.approx(1e4)
     assert np.all(np.diff(y) >= 0) and y.max() == peak
 
 
 def test_intensity_range_covers_the_values_in_whole_decades():
-    lo, hi = sweeps.intensity_range([0.99, 63, 295, 2493, 0.0, np.nan])
+    lo, hi = intensity.intensity_range([0.99, 63, 295, 2493, 0.0, np.nan])
     assert lo <= 0.99 and hi >= 2493
     assert math.log10(lo) == round(math.log10(lo)) and math.log10(hi) == round(math.log10(hi))
-    assert sweeps.intensity_range([]) == (0.1, 1e4)
+    assert intensity.intensity_range([]) == (0.1, 1e4)
 
 
 # --- passes and ops ---------------------------------------------------------------------------------
 def test_pass_totals_sum_the_ops(dep):
     step = decode_step(dep, 64, 8192)
-    totals = sweeps.pass_totals(dep, step)
+    totals = intensity.pass_totals(dep, step)
     rows = report.op_rows(step)
     assert float(totals.cost.flops) == pytest.approx(sum(r["gflop"] for r in rows) * 1e9)
     moved = sum(r["weight_mb"] + r["kv_mb"] + r["act_mb"] for r in rows) * 1e6
@@ -82,10 +86,10 @@ def test_each_op_sits_on_the_efficiency_adjusted_roof(catalog):
     one_chip = deploy(catalog, model="llama-3.1-8b", chips=1)
     eff, hw = one_chip.efficiency, one_chip.hardware
     for timing in (prefill(one_chip, 4096), decode_step(one_chip, 64, 8192)):
-        points = sweeps.op_points(one_chip, timing)
+        points = intensity.op_points(one_chip, timing)
         assert "embedding_lookup" not in [p.name for p in points]  # no FLOPs, no place on a log plot
         for p in points:
-            roof = sweeps.roof_flops_per_s(p.intensity_flop_per_byte, hw.bf16_flops_per_s * eff.mfu,
+            roof = intensity.roof_flops_per_s(p.intensity_flop_per_byte, hw.bf16_flops_per_s * eff.mfu,
                                            hw.hbm_bytes_per_s * eff.weights_mbu)
             assert p.attained_flops_per_s_per_chip == pytest.approx(float(roof), rel=1e-9), p.name
             assert p.bound == ("compute" if p.intensity_flop_per_byte * hw.hbm_bytes_per_s * eff.weights_mbu
@@ -93,8 +97,8 @@ def test_each_op_sits_on_the_efficiency_adjusted_roof(catalog):
 
 
 def test_decode_path_is_one_vectorised_call_matching_scalar_steps(dep):
-    batches = sweeps.batch_grid(4096)
-    path = sweeps.decode_path(dep, batches, 8192)
+    batches = batch_grid(4096)
+    path = intensity.decode_path(dep, batches, 8192)
     assert np.all(np.diff(path.intensity_flop_per_byte) > 0), "intensity rises with batch"
     assert np.all(np.diff(path.attained_flops_per_s_per_chip) > 0)
     for i in (0, 6, 12):
@@ -104,11 +108,11 @@ def test_decode_path_is_one_vectorised_call_matching_scalar_steps(dep):
 
 def test_decode_intensity_approaches_its_large_batch_limit(dep, moe):
     for d in (dep, moe):
-        path = sweeps.decode_path(d, sweeps.batch_grid(4096), 4096)
-        limit = sweeps.decode_intensity_limit_flop_per_byte(d, 4096)
+        path = intensity.decode_path(d, batch_grid(4096), 4096)
+        limit = intensity.decode_intensity_limit_flop_per_byte(d, 4096)
         assert path.intensity_flop_per_byte.max() < limit
-    short = sweeps.decode_intensity_limit_flop_per_byte(dep, 128)
-    assert short > sweeps.decode_intensity_limit_flop_per_byte(dep, 131072), "longer KV caches lower the limit"
+    short = intensity.decode_intensity_limit_flop_per_byte(dep, 128)
+    assert short > intensity.decode_intensity_limit_flop_per_byte(dep, 131072), "longer KV caches lower the limit"
 
 
 # --- prices -----------------------------------------------------------------------------------------
@@ -139,7 +143,7 @@ def test_price_against_context_uses_prompt_equal_to_context(catalog, dep):
 
 
 def test_decode_breakdown_adds_up_to_the_step_time(catalog, dep):
-    batches = sweeps.batch_grid(4096, per_octave=2)
+    batches = batch_grid(4096, per_octave=2)
     parts, step_s = sweeps.decode_breakdown_vs_batch_s(dep, batches, 8192)
     assert {"weights", "kv_cache", "compute", "comms"} <= set(parts) and "overhead" not in parts
     assert np.allclose(sum(parts.values()), step_s, rtol=1e-12)
@@ -157,26 +161,27 @@ def test_first_x_not_fitting():
 # --- published prices ------------------------------------------------------------------------------
 def test_published_ratios_keep_every_row_with_its_source(catalog):
     rows = catalog.api_prices
-    published = sweeps.published_ratios(rows)
+    published = api.published_ratios(rows)
     assert len(published) == len(rows)
     for row, p in zip(rows, published):
-        assert (p.provider, p.model, p.source, p.date_seen) == (row["provider"], row["model"], row["source"], row["date_seen"])
-        if row["out_in_ratio"].strip():
-            assert p.out_in_ratio == float(row["out_in_ratio"])
+        assert (p.provider, p.model, p.source, p.date_seen) == (row.provider, row.model, row.source, row.date_seen)
+        if row.out_in_ratio is not None:
+            assert p.out_in_ratio == row.out_in_ratio
         else:
             assert math.isnan(p.out_in_ratio)
-    computed = sweeps.published_ratios([{"input_usd_per_mtok": "2", "output_usd_per_mtok": "8", "out_in_ratio": ""}])
+    computed = api.published_ratios([ApiPrice("x", "y", usd_per_m_output=8.0, source="s", date_seen="d",
+                                              usd_per_m_input=2.0)])
     assert computed[0].out_in_ratio == 4.0
 
 
 def test_rank_among_ignores_unknown_ratios():
-    assert sweeps.rank_among(5.0, [4.0, 5.0, 8.0, math.nan]) == (1, 1, 3)
-    assert sweeps.rank_among(20.0, [4.0, 8.0]) == (2, 0, 2)
+    assert api.rank_among(5.0, [4.0, 5.0, 8.0, math.nan]) == (1, 1, 3)
+    assert api.rank_among(20.0, [4.0, 8.0]) == (2, 0, 2)
 
 
 def test_ratio_groups_cover_every_known_ratio_lowest_first(catalog):
-    published = sweeps.published_ratios(catalog.api_prices)
-    groups = sweeps.ratio_groups(published)
+    published = api.published_ratios(catalog.api_prices)
+    groups = api.ratio_groups(published)
     assert sum(len(g.models) for g in groups) == sum(math.isfinite(p.out_in_ratio) for p in published)
     assert [g.out_in_ratio for g in groups] == sorted(g.out_in_ratio for g in groups)
     assert len({(g.provider, g.out_in_ratio) for g in groups}) == len(groups)

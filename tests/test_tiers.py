@@ -1,4 +1,5 @@
-"""model/tiers.py: long-context tier multipliers, speed tiers and the floor against chip count."""
+"""model/pricing/context_tiers.py and speed_tiers.py: long-context tier multipliers, speed tiers and the floor
+against chip count."""
 
 import math
 
@@ -8,10 +9,13 @@ from conftest import deploy
 
 from model import parse_scenario_strict, resolve, summarize
 from model.core import metrics
+from model.core.grids import batch_grid, context_grid
 from model.core.roofline import decode_step
-from model.pricing import tiers
+from model.pricing import context_tiers as tiers
+from model.pricing import speed_tiers
+from model.pricing.published import published_tiers
 
-CTX = tiers.context_grid_tokens(1_000_000, 201)
+CTX = context_grid(tiers.MIN_CONTEXT_TOKENS, 1_000_000, 201, integer=False)
 
 
 # --- multiplier and boundary on synthetic curves ----------------------------------------------
@@ -113,7 +117,7 @@ def test_the_batch_stops_fitting_exactly_where_stated(chat):
 
 
 def test_published_tiers_are_read_from_the_presets(catalog):
-    rows = tiers.published_tiers(catalog.api_prices)
+    rows = published_tiers(catalog.api_prices)
     assert rows and all(r["threshold_tokens"] > 0 and r["source"] and r["date_seen"] for r in rows)
     anthropic = [r for r in rows if r["provider"] == "Anthropic"]
     assert anthropic and anthropic[0]["threshold_tokens"] == 200_000
@@ -122,7 +126,7 @@ def test_published_tiers_are_read_from_the_presets(catalog):
 
 # --- speed tiers ---------------------------------------------------------------------------------
 def test_the_fast_tier_batch_meets_the_target_and_the_next_batch_does_not(chat):
-    tier = tiers.speed_tier(chat, 4096, 64, 1.3)
+    tier = speed_tiers.speed_tier(chat, 4096, 64, 1.3)
     assert tier.status == "ok" and 1 <= tier.batch < 64
     assert decode_step(chat, tier.batch, 4096).time_s <= tier.target_tpot_s
     assert decode_step(chat, tier.batch + 1, 4096).time_s > tier.target_tpot_s
@@ -132,34 +136,34 @@ def test_the_fast_tier_batch_meets_the_target_and_the_next_batch_does_not(chat):
 
 
 def test_no_speed_up_is_the_current_batch(chat):
-    tier = tiers.speed_tier(chat, 4096, 64, 1.0)
+    tier = speed_tiers.speed_tier(chat, 4096, 64, 1.0)
     assert tier.batch == 64 and tier.price_multiple == pytest.approx(1.0)
 
 
 def test_an_economy_tier_saves_and_stops_at_the_memory_limit(chat):
-    slower = tiers.speed_tier(chat, 4096, 64, 0.6)
+    slower = speed_tiers.speed_tier(chat, 4096, 64, 0.6)
     assert slower.batch > 64 and slower.price_multiple < 1 and slower.status == "ok"
-    capped = tiers.speed_tier(chat, 4096, 64, 0.05)
+    capped = speed_tiers.speed_tier(chat, 4096, 64, 0.05)
     assert capped.status == "hbm_limited" and capped.batch == metrics.max_batch(chat, 4096)
 
 
 def test_a_target_below_the_floor_is_impossible(chat):
     floor = metrics.latency_floor_s(chat)
     now = float(decode_step(chat, 64, 4096).time_s)
-    tier = tiers.speed_tier(chat, 4096, 64, now / (0.9 * floor))
+    tier = speed_tiers.speed_tier(chat, 4096, 64, now / (0.9 * floor))
     assert tier.status == "below_floor" and tier.batch == 0 and math.isnan(tier.price_multiple)
     batch_one = float(decode_step(chat, 1, 4096).time_s)
-    between = tiers.speed_tier(chat, 4096, 64, now / ((floor + batch_one) / 2))
+    between = speed_tiers.speed_tier(chat, 4096, 64, now / ((floor + batch_one) / 2))
     assert between.status == "below_batch_one" and between.batch == 0
 
 
 def test_speed_up_must_be_positive(chat):
     with pytest.raises(ValueError, match="speedup"):
-        tiers.speed_tier(chat, 4096, 64, 0)
+        speed_tiers.speed_tier(chat, 4096, 64, 0)
 
 
 def test_the_batch_sweep_is_the_decode_step(chat):
-    sweep = tiers.batch_sweep(chat, 4096, tiers.batch_grid(4096))
+    sweep = speed_tiers.batch_sweep(chat, 4096, batch_grid(4096, 121))
     assert sweep.batch[0] == 1 and sweep.batch[-1] == 4096
     assert np.all(np.diff(sweep.tpot_s) > 0), "TPOT grows with batch"
     assert np.all(np.diff(sweep.usd_per_m_output[sweep.fits]) <= 0), "cost per token falls with batch"
@@ -168,7 +172,7 @@ def test_the_batch_sweep_is_the_decode_step(chat):
 
 # --- floor against chips ---------------------------------------------------------------------------
 def test_the_floor_halves_when_chips_double_but_the_step_does_not(chat):
-    sweep = tiers.floor_vs_chips(chat, 4096)
+    sweep = speed_tiers.floor_vs_chips(chat, 4096)
     assert list(sweep.chips) == [1, 2, 4, 8, 16, 32, 64]
     assert np.allclose(sweep.floor_s[1:] / sweep.floor_s[:-1], 0.5)
     assert sweep.comms_s[0] == 0 and np.all(sweep.comms_s[1:] > 0)

@@ -2,7 +2,9 @@
 
 Every user-facing value (a scenario key in a link or a CSV column, a number in a preset file)
 is parsed by a `Field`. A bad value raises `FieldError`, whose message names the field, the
-accepted range with its unit, and a short, sanitised echo of what was given.
+accepted range with its unit, and a short, sanitised echo of what was given; its `kind` says what
+went wrong without parsing the message. `check_int` / `check_float` are the same checks for the
+numbers model functions take.
 """
 
 from __future__ import annotations
@@ -16,13 +18,25 @@ _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n"}
 
 
-class FieldError(ValueError):
-    """A value that does not fit its field. `field` is the field name."""
+ERROR_KINDS = ("range", "type", "required", "unknown_id", "cross_field")
 
-    def __init__(self, field: str, message: str):
+
+class FieldError(ValueError):
+    """A value that does not fit its field.
+
+    `field` is the field name; `kind` one of ERROR_KINDS: "range" (a number or choice outside
+    the accepted values), "type" (not a value of the field's type), "required" (missing where
+    another key needs it), "unknown_id" (not in a menu of ids), "cross_field" (inconsistent with
+    other keys); `message` the text after "field: ".
+    """
+
+    def __init__(self, field: str, kind: str, message: str):
+        if kind not in ERROR_KINDS:
+            raise ValueError(f"kind: must be one of {', '.join(ERROR_KINDS)}; got {kind!r}")
         super().__init__(f"{field}: {message}")
         self.field = field
-        self.reason = message
+        self.kind = kind
+        self.message = message
 
 
 def echo(raw: object, limit: int = 24) -> str:
@@ -69,8 +83,12 @@ class Field:
         left = "(" if self.lo_open else "["
         return f"{noun} in {left}{_format_bound(self.lo)}, {_format_bound(self.hi)}]{unit}"
 
-    def error(self, raw: object) -> FieldError:
-        return FieldError(self.name, f"must be {self.accepted()}; got {echo(raw)}")
+    def error(self, raw: object, kind: str = "range") -> FieldError:
+        return FieldError(self.name, kind, f"must be {self.accepted()}; got {echo(raw)}")
+
+    def missing(self, why: str) -> FieldError:
+        """A "required" error: the field is missing where `why` needs it."""
+        return FieldError(self.name, "required", f"{why}; must be {self.accepted()}")
 
     def parse(self, raw: object):
         """Parse `raw` (a string from a URL/CSV, or a Python value) into this field's type."""
@@ -90,9 +108,9 @@ class Field:
     def _parse_id(self, raw):
         text = str(raw).strip().lower() if raw is not None else ""
         if not _ID_PATTERN.match(text):
-            raise self.error(raw)
+            raise self.error(raw, "type")
         if self.choices is not None and text not in self.choices:
-            raise self.error(raw)
+            raise self.error(raw, "unknown_id")
         return text
 
     def _parse_bool(self, raw):
@@ -103,23 +121,40 @@ class Field:
             return True
         if text in _FALSE:
             return False
-        raise self.error(raw)
+        raise self.error(raw, "type")
 
     def _parse_number(self, raw):
         if isinstance(raw, bool) or raw is None:
-            raise self.error(raw)
+            raise self.error(raw, "type")
         try:
             value = float(raw)
         except (TypeError, ValueError, OverflowError):
-            raise self.error(raw) from None
+            raise self.error(raw, "type") from None
         # NaN never; an infinity only where a bound is itself infinite (integers are always finite)
         if math.isnan(value) or (self.kind is int and math.isinf(value)):
-            raise self.error(raw)
+            raise self.error(raw, "type")
         if self.kind is int:
             if value != round(value):
-                raise self.error(raw)
+                raise self.error(raw, "type")
             value = int(round(value))
         below = self.lo is not None and (value <= self.lo if self.lo_open else value < self.lo)
         if below or (self.hi is not None and value > self.hi):
             raise self.error(raw)
         return value
+
+
+def _checked(field: Field, value):
+    """`value` parsed by `field`; model calls take numbers, so text and booleans are refused too."""
+    if isinstance(value, (bool, str)):
+        raise field.error(value, "type")
+    return field.parse(value)
+
+
+def check_int(name: str, value, lo: int, hi: int, unit: str = "") -> int:
+    """`value` as an int in [lo, hi]; FieldError (a ValueError) naming `name` and the range otherwise."""
+    return _checked(Field(name, int, lo, hi, unit=unit), value)
+
+
+def check_float(name: str, value, lo: float, hi: float, unit: str = "", lo_open: bool = False) -> float:
+    """`value` as a float in [lo, hi] (or (lo, hi] when lo_open); FieldError naming `name` otherwise."""
+    return float(_checked(Field(name, float, lo, hi, unit=unit, lo_open=lo_open), value))

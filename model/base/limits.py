@@ -1,11 +1,10 @@
-"""Scenario-wide limits: the largest batch, token counts and chip count any model call accepts.
+"""The scenario's bounds, shared by the scenario keys and the model calls that take the same quantities.
 
-The same bounds as the scenario keys (`batch`, `prompt`/`ctx`, `out`, `chips` in
-`model/schema/scenario.py`), so a value a link or CSV row may carry is never refused deeper down.
-A module with a genuinely different bound (e.g. the serving simulator's) names its own constant.
+MAX_BATCH sequences per decode step, MAX_TOKENS tokens of prompt or context, MAX_OUTPUT_TOKENS
+output tokens per request, MAX_CHIPS chips per replica.
 """
 
-MAX_BATCH = 65536  # sequences: scenario key `batch`
-MAX_TOKENS = 10_000_000  # tokens: scenario keys `prompt` and `ctx`
-MAX_OUTPUT_TOKENS = 1_000_000  # tokens: scenario key `out`
-MAX_CHIPS = 1024  # chips per replica: scenario key `chips`
+MAX_BATCH = 65536
+MAX_TOKENS = 10_000_000
+MAX_OUTPUT_TOKENS = 1_000_000
+MAX_CHIPS = 1024

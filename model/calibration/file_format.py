@@ -71,7 +71,7 @@ def _entry(hw_id: str, entry: object) -> tuple[Efficiency, dict]:
     values = {}
     for name, spec in ENTRY_FIELDS.items():
         if name not in entry:
-            raise FieldError(name, f"missing; must be {spec.accepted()}")
+            raise spec.missing("missing")
         values[name] = spec.parse(entry[name])
     latency = entry.get("allreduce_latency_s")
     values["allreduce_latency_s"] = None if latency is None else ALLREDUCE_FIELD.parse(latency)

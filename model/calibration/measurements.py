@@ -96,7 +96,7 @@ def _measured_value(row: Mapping[str, str]) -> tuple[str, float]:
     given = [name for name in QUANTITIES if str(row.get(name, "") or "").strip()]
     if len(given) != 1:
         what = "none" if not given else ", ".join(given)
-        raise FieldError("measured_ms", f"give exactly one of {', '.join(QUANTITIES)}; got {what}")
+        raise FieldError("measured_ms", "required" if not given else "cross_field", f"give exactly one of {', '.join(QUANTITIES)}; got {what}")
     return given[0], MEASURED_FIELDS[given[0]].parse(row[given[0]])
 
 

@@ -33,19 +33,12 @@ import numpy as np
 
 from model.calibration.measurements import INFO_COLUMNS, Measurement
 from model.catalog.presets import Catalog
+from model.core import metrics
 from model.core.deployment import Deployment
 from model.core.roofline import PassTiming, decode_step, prefill
 from model.schema.resolve import resolve
 
 DECODE_SAMPLES = 64  # contexts sampled along a run's decode steps (each stands for several steps)
-
-
-def run_decode_contexts(prompt: int, out: int, samples: int = DECODE_SAMPLES) -> tuple[np.ndarray, float]:
-    """Contexts of a run's out − 1 decode steps (prompt … prompt + out − 2), sampled evenly,
-    and the number of steps each sample stands for. Empty when out = 1."""
-    steps = out - 1
-    count = min(steps, samples)
-    return np.linspace(prompt, prompt + steps - 1, count), (steps / count if count else 0.0)
 
 
 def phase_passes(dep: Deployment, m: Measurement) -> list[tuple[PassTiming, float]]:
@@ -55,7 +48,8 @@ def phase_passes(dep: Deployment, m: Measurement) -> list[tuple[PassTiming, floa
         return [(decode_step(dep, s.batch, s.ctx), 1.0)]
     passes = [(prefill(dep, s.prompt, batch=s.batch), 1.0)]
     if m.phase == "request":
-        contexts, steps_each = run_decode_contexts(s.prompt, s.out)
+        # out − 1 steps (the first output token comes from the prefill), sampled as metrics.decode_run does
+        contexts, steps_each = metrics.decode_samples(s.prompt, s.out - 1, DECODE_SAMPLES)
         if contexts.size:
             passes.append((decode_step(dep, s.batch, contexts), steps_each))
     return passes

@@ -1,7 +1,8 @@
 """Load and validate the data files in presets/ (hardware, models, named scenarios, prices).
 
 Every file is a CSV with an `id` column (except prices) and source columns. A malformed file
-raises `PresetError` naming the file, the entry (id and line) and the field.
+raises `PresetError` naming the file, the entry (id and line) and the field. API prices are typed
+rows (`model.catalog.api_prices`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.base.fields import Field, FieldError
-from model.base.units import GIGA, TERA
+from model.base.units import TERA
+from model.catalog.api_prices import ApiPrice, load_api_prices
 from model.catalog.csv_rows import PresetError, read_rows
 from model.core.architecture import ModelConfig, shape_problems
 from model.core.hardware import Hardware
-from model.schema.scenario import SCENARIO_FIELDS
+from model.schema.scenario import HARDWARE_QUANTITIES, SCENARIO_FIELDS
 
 PRESET_DIR = Path(__file__).resolve().parents[2] / "presets"
 
@@ -29,10 +31,7 @@ def _int(name, lo, hi, unit=""):
 
 
 HARDWARE_FIELDS = {
-    "bf16_tflops": _num("bf16_tflops", 1, 100_000, "TFLOP/s"),
-    "hbm_gb": _num("hbm_gb", 1, 100_000, "GB"),
-    "hbm_tbps": _num("hbm_tbps", 0.01, 1000, "TB/s"),
-    "link_gbps": _num("link_gbps", 0.1, 100_000, "GB/s"),
+    **{q.column: q.column_field() for q in HARDWARE_QUANTITIES},
     "usd_per_hour": _num("usd_per_hour", 0.01, 1000, "USD per chip-hour"),
     "mfu": _num("mfu", 0.01, 1),
     "mbu": _num("mbu", 0.01, 1),
@@ -89,7 +88,7 @@ class Catalog:
     hardware: dict[str, Hardware]
     models: dict[str, ModelConfig]
     scenarios: dict[str, NamedScenario]
-    api_prices: list[dict] = field(default_factory=list)
+    api_prices: list[ApiPrice] = field(default_factory=list)  # presets/api_prices.csv, typed
     hardware_rows: dict[str, dict] = field(default_factory=dict)  # raw rows, with sources
     model_rows: dict[str, dict] = field(default_factory=dict)
 
@@ -146,11 +145,8 @@ def load_hardware(path: Path) -> tuple[dict[str, Hardware], dict[str, dict]]:
         hardware[entry] = Hardware(
             id=entry,
             name=row["name"].strip(),
-            bf16_flops_per_s=v["bf16_tflops"] * TERA,
             eight_bit_flops_per_s=eight_bit * TERA if eight_bit else None,
-            hbm_bytes=v["hbm_gb"] * GIGA,
-            hbm_bytes_per_s=v["hbm_tbps"] * TERA,
-            link_bytes_per_s=v["link_gbps"] * GIGA,
+            **{q.attribute: v[q.column] * q.scale for q in HARDWARE_QUANTITIES},
             usd_per_hour=v["usd_per_hour"],
             mfu=v["mfu"],
             mbu=v["mbu"],
@@ -195,14 +191,6 @@ def load_scenarios(path: Path, hardware: dict, models: dict) -> dict[str, NamedS
             entry, row["name"].strip(), row["description"].strip(), values, row["source"].strip()
         )
     return scenarios
-
-
-def load_api_prices(path: Path) -> list[dict]:
-    rows = read_rows(path)
-    for line, row in rows:
-        if not row.get("source", "").strip() or not row.get("date_seen", "").strip():
-            raise PresetError(f"{path.name}: line {line}: source/date_seen: every price needs both")
-    return [row for _, row in rows]
 
 
 @functools.lru_cache(maxsize=4)

@@ -14,21 +14,27 @@ Definitions (also in the README):
   knee, so the replica can no longer reach the compute roofline.
 - cost per 1M output tokens: replica USD/s × decode step time / batch × 1e6.
 - cost per 1M input tokens: replica USD/s × prefill time of `batch` prompts / (batch·prompt) × 1e6.
+- a decode run: `steps` decode steps at one batch whose context grows by one per step from a
+  start context. `decode_run` evaluates at most `samples` evenly spaced contexts, each standing
+  for steps/samples steps; the run's time is the sum, and its timeline the cumulative sum.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from model.base.units import PER_MILLION, SECONDS_PER_HOUR
 from model.core.deployment import Deployment
+from model.core.grids import batch_grid, context_grid
 from model.core.ops import kv_cache_tokens
 from model.core.roofline import decode_step
 
 MEMORY_HEADROOM = 0.10  # vLLM reserves 10%: gpu_memory_utilization defaults to 0.9 (vLLM docs)
-SECONDS_PER_HOUR = 3600.0
-PER_MILLION = 1e6
-_BATCH_GRID = np.geomspace(1.0, 1e7, 481)  # candidate batches for the batch knee
-_CTX_GRID = np.geomspace(1.0, 1e9, 541)  # candidate contexts for the knees, tokens
+DECODE_SAMPLES = 256  # contexts sampled along a decode run
+_BATCH_GRID = batch_grid(1e7, 481, integer=False)  # candidate batches for the batch knee
+_CTX_GRID = context_grid(1, 1e9, 541, integer=False)  # candidate contexts for the knees, tokens
 
 
 def latency_floor_s(dep: Deployment) -> float:
@@ -106,26 +112,60 @@ def context_knee_tokens(dep: Deployment) -> float:
 
 def capacity_knee_tokens(dep: Deployment) -> float:
     """Smallest context at which the batch that fits is below the batch knee (0 if always)."""
-    grid = np.geomspace(1.0, max(dep.model.max_context, 1) * 8.0, 97)
+    grid = context_grid(1, max(dep.model.max_context, 1) * 8.0, 97, integer=False)
     gap = batch_knee(dep, grid) - max_batch(dep, grid)
     if gap[0] > 0:
         return 0.0
     return float(first_crossing(grid, gap[:, None])[0])
 
 
-def mean_decode_step_s(dep: Deployment, batch, prompt: int, out: int, samples: int = 256) -> float:
-    """Mean decode step time over one request's output (context grows from `prompt`)."""
-    contexts = np.linspace(prompt, prompt + out - 1, min(out, samples))
-    return float(np.mean(decode_step(dep, batch, contexts).time_s))
+def decode_samples(start_ctx: float, steps: int, samples: int = DECODE_SAMPLES) -> tuple[np.ndarray, float]:
+    """Contexts of `steps` decode steps (start_ctx … start_ctx + steps − 1), at most `samples` of
+    them evenly spaced, and the number of steps each sample stands for. Empty when steps = 0."""
+    count = int(min(steps, samples))
+    return np.linspace(start_ctx, start_ctx + steps - 1, count), (steps / count if count else 0.0)
 
 
-def decode_timeline(dep: Deployment, batch, prompt: int, out: int, samples: int = 200):
-    """(output tokens, seconds since the request started) along one request's decode.
+@dataclass(frozen=True)
+class DecodeRun:
+    """Time of decode runs (s); with a timeline, steps done and seconds elapsed after each sample."""
 
-    Time starts after the prefill; each output token is one decode step at batch `batch` whose
-    context grows from `prompt`. Integrated with the trapezoid rule over `samples` points.
+    total_s: float | np.ndarray  # a float for one run, an array for an array of step counts
+    steps_done: np.ndarray | None = None  # 0, then the steps done after each sample
+    elapsed_s: np.ndarray | None = None  # 0, then the seconds since the run started
+
+
+def decode_run(dep: Deployment, batch, start_ctx: float, steps, samples: int = DECODE_SAMPLES,
+               timeline: bool = False) -> DecodeRun:
+    """`steps` decode steps at batch `batch`, context growing by one per step from `start_ctx`.
+
+    Each of the `decode_samples` contexts stands for its share of the steps. `steps` may be an
+    array of step counts: one run per count, all in one decode-step call. `timeline` (one run
+    only) adds the cumulative steps and seconds after each sample.
     """
-    tokens = np.linspace(0.0, float(out), min(out, samples) + 1)
-    step_s = decode_step(dep, batch, prompt + tokens).time_s
-    elapsed = np.concatenate([[0.0], np.cumsum(np.diff(tokens) * (step_s[1:] + step_s[:-1]) / 2)])
-    return tokens, elapsed
+    counts = np.asarray(steps)
+    runs = [decode_samples(start_ctx, int(n), samples) for n in counts.reshape(-1)]
+    width = max((contexts.size for contexts, _ in runs), default=0)
+    contexts = np.full((len(runs), max(width, 1)), float(start_ctx))
+    valid = np.zeros(contexts.shape, dtype=bool)
+    for row, (sampled, _) in enumerate(runs):
+        contexts[row, :sampled.size] = sampled
+        valid[row, :sampled.size] = True
+    step_s = np.broadcast_to(decode_step(dep, batch, contexts).time_s, contexts.shape)
+    weights = np.array([each for _, each in runs], dtype=float)[:, None]
+    per_sample = np.where(valid, step_s, 0.0) * weights
+    totals = per_sample.sum(axis=1)
+    if counts.ndim:
+        if timeline:
+            raise ValueError("timeline: only for one run (a single step count)")
+        return DecodeRun(totals.reshape(counts.shape))
+    if not timeline:
+        return DecodeRun(float(totals[0]))
+    done = np.concatenate([[0.0], np.cumsum(np.where(valid[0], weights[0], 0.0))])[: width + 1]
+    elapsed = np.concatenate([[0.0], np.cumsum(per_sample[0])])[: width + 1]
+    return DecodeRun(float(totals[0]), done, elapsed)
+
+
+def mean_decode_step_s(dep: Deployment, batch, prompt: int, out: int, samples: int = DECODE_SAMPLES) -> float:
+    """Mean decode step time over one request's `out` output tokens (context grows from `prompt`)."""
+    return decode_run(dep, batch, prompt, out, samples).total_s / out

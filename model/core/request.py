@@ -4,7 +4,7 @@ Same definitions as the `request_s`, `request_chip_s`, `usd_per_m_input` and `us
 columns of `report.summarize` (README "Output columns"), for any prompt, output and batch:
 
     ttft_s        = T_prefill(P − p | p cached)            one prompt alone on the replica (no queueing)
-    tpot_s        = mean of t_step(B, L) for L = P … P+G−1  (metrics.mean_decode_step_s)
+    tpot_s        = mean of t_step(B, L) for L = P … P+G−1  (metrics.decode_run over G steps, / G)
     latency_s     = ttft_s + G · tpot_s
     usd_input     = replica USD/s · T_prefill(B prompts, P − p new tokens each after p cached) / B
     usd_output    = replica USD/s · G · tpot_s / B
@@ -20,13 +20,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.base.fields import Field
+from model.base.fields import check_int
+from model.base.limits import MAX_BATCH, MAX_TOKENS
 from model.core import metrics
 from model.core.deployment import Deployment
 from model.core.roofline import prefill
-
-MAX_BATCH = 65536  # same bound as the scenario key `batch`
-MAX_TOKENS = 10_000_000  # same bound as the scenario key `prompt`
 
 
 @dataclass(frozen=True)
@@ -48,23 +46,6 @@ class RequestCost:
     @property
     def usd_total(self) -> float:
         return self.usd_input + self.usd_output
-
-
-def _checked(field: Field, value):
-    """`value` parsed by `field`; model calls take numbers, so text and booleans are refused too."""
-    if isinstance(value, (bool, str)):
-        raise field.error(value)
-    return field.parse(value)
-
-
-def check_int(name: str, value, lo: int, hi: int, unit: str = "") -> int:
-    """`value` as an int in [lo, hi]; FieldError (a ValueError) naming `name` and the range otherwise."""
-    return _checked(Field(name, int, lo, hi, unit=unit), value)
-
-
-def check_float(name: str, value, lo: float, hi: float, unit: str = "", lo_open: bool = False) -> float:
-    """`value` as a float in [lo, hi] (or (lo, hi] when lo_open); FieldError naming `name` otherwise."""
-    return float(_checked(Field(name, float, lo, hi, unit=unit, lo_open=lo_open), value))
 
 
 def request_cost(dep: Deployment, prompt_tokens: int, output_tokens: int, batch: int = 1,

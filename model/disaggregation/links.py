@@ -6,10 +6,10 @@ the scale-up link, both pools in one NVLink/ICI domain, `kv_link_bytes_per_s`'s 
 
 from __future__ import annotations
 
+from model.base.fields import check_float, check_int
 from model.base.limits import MAX_TOKENS
 from model.core import metrics
 from model.core.deployment import Deployment
-from model.core.request import check_float, check_int
 
 KV_LINKS = {
     "scale-up": (None, "scale-up (NVLink/ICI)"),

@@ -34,11 +34,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from model.base.fields import FieldError, check_float, check_int
 from model.base.limits import MAX_BATCH, MAX_OUTPUT_TOKENS, MAX_TOKENS
 from model.base.units import PER_MILLION
 from model.core import metrics
 from model.core.deployment import Deployment
-from model.core.request import check_float, check_int
 from model.core.roofline import prefill
 from model.disaggregation.links import kv_bytes, kv_transfer_s
 
@@ -103,7 +103,7 @@ def md1_wait_s(utilization: float, service_s: float) -> float:
 def _check_fits(dep: Deployment, w: _Workload, role: str) -> None:
     fits = int(metrics.max_batch(dep, w.prompt + w.out))
     if w.batch > fits:
-        raise ValueError(f"decode_batch: {w.batch} sequences at context {w.prompt + w.out} do not fit on the "
+        raise FieldError("decode_batch", "cross_field", f"{w.batch} sequences at context {w.prompt + w.out} do not fit on the "
                          f"{role} replica ({dep.chips} × {dep.hardware.name}); at most {fits}")
 
 

@@ -9,10 +9,10 @@
 
 from __future__ import annotations
 
+from model.base.fields import FieldError, check_int
 from model.base.limits import MAX_CHIPS
 from model.core import metrics
 from model.core.deployment import Deployment
-from model.core.request import check_int
 from model.disaggregation.plan import ServingPlan, compare
 from model.schema.resolve import resolve
 from model.schema.scenario import Scenario
@@ -29,7 +29,7 @@ def prefill_deployment(scenario: Scenario, catalog, hw: str, chips: int, calibra
     changes = {}
     if hw != SAME and hw != scenario.hw:
         if hw not in catalog.hardware:
-            raise ValueError(f"hw: must be one of {SAME}, {', '.join(catalog.hardware)}; got {hw!r}")
+            raise FieldError("hw", "unknown_id", f"must be one of {SAME}, {', '.join(catalog.hardware)}; got {hw!r}")
         changes.update(hw=hw, price=None, mfu=None, mbu=None)
     if chips:
         changes["chips"] = check_int("chips", chips, 1, MAX_CHIPS, "chips")
@@ -39,7 +39,7 @@ def prefill_deployment(scenario: Scenario, catalog, hw: str, chips: int, calibra
 def check_holds(dep: Deployment, tokens: int, field: str = "chips") -> None:
     """ValueError naming `field` unless the weights and one sequence of `tokens` fit on the replica."""
     if metrics.max_batch(dep, tokens) < 1:
-        raise ValueError(f"{field}: the weights and one {tokens:,}-token sequence do not fit on {dep.chips} x "
+        raise FieldError(field, "cross_field", f"the weights and one {tokens:,}-token sequence do not fit on {dep.chips} x "
                          f"{dep.hardware.name} ({dep.chips * dep.hardware.hbm_bytes / 1e9:,.0f} GB of HBM); add chips")
 
 

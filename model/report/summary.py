@@ -48,6 +48,8 @@ OUTPUT_COLUMNS = (
     Column("warnings", "", "things to know about this scenario (empty when none)"),
 )
 OUTPUT_NAMES = tuple(c.name for c in OUTPUT_COLUMNS)
+SI_TIME_COLUMNS = {"decode_step_ms": "decode_step_s", "prefill_ms": "prefill_s", "tpot_ms": "tpot_s",
+                   "ttft_ms": "ttft_s", "latency_floor_ms": "latency_floor_s"}  # output column -> seconds key
 
 
 def scenario_warnings(s: Scenario, dep: Deployment, max_batch: float) -> list[str]:
@@ -67,8 +69,9 @@ def _scalar(x) -> float:
     return float(np.asarray(x).reshape(-1)[0])
 
 
-def summarize(s: Scenario, dep: Deployment) -> dict:
-    """Every output column for one scenario (see OUTPUT_COLUMNS for units and definitions)."""
+def summarize_si(s: Scenario, dep: Deployment) -> dict:
+    """Every output column for one scenario, with the times in seconds: `decode_step_s` for
+    `decode_step_ms` and so on (SI_TIME_COLUMNS); what pages use, so nothing converts back."""
     step = decode_step(dep, s.batch, s.ctx)
     step_s = _scalar(step.time_s)
     first = prefill(dep, s.prompt, batch=1)
@@ -78,13 +81,13 @@ def summarize(s: Scenario, dep: Deployment) -> dict:
     usd_in = metrics.PER_MILLION * request.usd_input / s.prompt
     usd_out = _scalar(metrics.cost_per_m_output_usd(dep, step_s, s.batch))
     return {
-        "decode_step_ms": step_s * 1e3,
-        "prefill_ms": prefill_s * 1e3,
-        "tpot_ms": step_s * 1e3,
-        "ttft_ms": prefill_s * 1e3,
+        "decode_step_s": step_s,
+        "prefill_s": prefill_s,
+        "tpot_s": step_s,
+        "ttft_s": prefill_s,
         "tokens_per_s": s.batch / step_s,
         "tokens_per_s_per_user": 1.0 / step_s,
-        "latency_floor_ms": metrics.latency_floor_s(dep) * 1e3,
+        "latency_floor_s": metrics.latency_floor_s(dep),
         "weight_bytes": dep.weight_bytes,
         "kv_bytes_per_token": dep.model.kv_bytes_per_token(dep.precision),
         "max_batch": fit,
@@ -104,6 +107,17 @@ def summarize(s: Scenario, dep: Deployment) -> dict:
         "params_active_b": dep.model.matmul_params_per_token / 1e9,
         "warnings": "; ".join(scenario_warnings(s, dep, fit)),
     }
+
+
+def summarize(s: Scenario, dep: Deployment) -> dict:
+    """Every output column for one scenario (see OUTPUT_COLUMNS for units and definitions)."""
+    return output_row(summarize_si(s, dep))
+
+
+def output_row(si_row: dict) -> dict:
+    """The OUTPUT_COLUMNS of a `summarize_si` row (its seconds as the ms columns)."""
+    row = si_row
+    return {name: row[SI_TIME_COLUMNS[name]] * 1e3 if name in SI_TIME_COLUMNS else row[name] for name in OUTPUT_NAMES}
 
 
 OP_TABLE_COLUMNS = ("op", "gflop", "weight_mb", "kv_mb", "act_mb", "intensity_flop_per_byte",

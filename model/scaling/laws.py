@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.base.fields import check_float
 from model.core import metrics
 from model.core.deployment import Deployment
-from model.core.request import check_float
 from model.core.roofline import decode_step
 
 MAX_PARAMS = 1e15
@@ -197,6 +197,16 @@ def chinchilla_plan(fit: LossFit, params: float, inference_tokens: float = 0.0) 
     return lifetime_plan(fit, params, float(loss(fit, params, tokens)), inference_tokens)
 
 
+def lifetime_cost(fit: LossFit, params, target_loss: float, inference_tokens,
+                  train_weight: float = 1.0, inference_weight: float = 1.0) -> np.ndarray:
+    """w_train · 6·N·D(N, ℓ) + w_inf · 2·N·D_inf: lifetime cost of models of `params` trained to
+    `target_loss`, serving `inference_tokens` (broadcast); weights 1 give FLOPs, USD per FLOP USD.
+    inf where a size cannot reach the loss."""
+    train = tokens_to_reach_loss(fit, params, target_loss)
+    return (train_weight * training_flops(params, train)
+            + inference_weight * inference_flops(params, inference_tokens))
+
+
 def lifetime_optimal(fit: LossFit, target_loss: float, inference_tokens: float,
                      usd_per_train_flop: float | None = None,
                      usd_per_inference_flop: float | None = None) -> LifetimePlan:
@@ -213,9 +223,7 @@ def lifetime_optimal(fit: LossFit, target_loss: float, inference_tokens: float,
     w_inf = usd_per_inference_flop if use_usd else 1.0
 
     def objective(log_n: np.ndarray) -> np.ndarray:
-        n = np.exp(log_n)
-        train = tokens_to_reach_loss(fit, n, target_loss)
-        return w_train * training_flops(n, train) + w_inf * inference_flops(n, inference_tokens)
+        return lifetime_cost(fit, np.exp(log_n), target_loss, inference_tokens, w_train, w_inf)
 
     lo, hi = math.log(n_min * (1 + 1e-9)), math.log(min(n_min * 1e4, MAX_PARAMS))
     grid = np.linspace(lo, hi, GRID_POINTS)

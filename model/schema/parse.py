@@ -14,7 +14,6 @@ from model.catalog.presets import Catalog
 from model.schema.resolve import ScenarioError, check_scenario, menu_error
 from model.schema.scenario import (
     CUSTOM_HW_KEYS,
-    CUSTOM_MODEL_KEYS,
     SCENARIO_FIELDS,
     Scenario,
     format_value,
@@ -56,34 +55,38 @@ def _typed_values(raw: Mapping[str, object]) -> tuple[dict, list[FieldError]]:
     return values, errors
 
 
-def _fallback_key(error: FieldError) -> str:
-    """The key to drop so that a lenient parse falls back to a working scenario."""
-    if error.field in CUSTOM_HW_KEYS and error.reason.startswith("required"):
-        return "hw"
-    if error.field in CUSTOM_MODEL_KEYS and error.reason.startswith("required"):
-        return "model"
-    return error.field
+def _keys_to_drop(error: FieldError) -> set[str]:
+    """The keys a lenient parse drops for one cross-field error: the key itself, and hw or model
+    when a custom field is missing or the custom model is inconsistent (they fall back together)."""
+    keys = {error.field}
+    if error.kind in ("required", "cross_field"):
+        if error.field in CUSTOM_HW_KEYS:
+            keys.add("hw")
+        else:  # custom-model fields (shape problems may name derived ones, e.g. moe_ffn)
+            keys.add("model")
+    return keys
 
 
 def parse_scenario(raw: Mapping[str, object], catalog: Catalog) -> tuple[Scenario, list[FieldError]]:
     """Parse scenario keys from `raw`; bad keys are reported and fall back to their defaults.
 
     Returns the scenario built from the valid keys and the list of errors (empty when all
-    keys were valid). Keys that are not scenario keys are ignored here.
+    keys were valid), one per field. Keys that are not scenario keys are ignored here. Invalid
+    values are dropped first; the cross-field errors of what is left then say, from their kinds,
+    which further keys to drop (a missing custom field drops hw or model back to the baseline).
     """
     values, errors = _typed_values(raw)
     if "preset" in values and values["preset"] not in catalog.scenarios:
         errors.append(menu_error("preset", values.pop("preset"), catalog.scenarios))
-    for _ in range(4):  # each round drops the keys behind the remaining cross-field errors
-        scenario = dataclasses.replace(baseline(values.get("preset"), catalog), **values)
-        problems = check_scenario(scenario, catalog)
-        if not problems:
-            return scenario, errors
-        errors += problems
-        for problem in problems:
-            values.pop(_fallback_key(problem), None)
-            values.pop(problem.field, None)
-    return baseline(None, catalog), errors
+    base = baseline(values.get("preset"), catalog)
+    problems = check_scenario(dataclasses.replace(base, **values), catalog)
+    named = {e.field for e in errors}
+    errors += [p for p in problems if p.field not in named]
+    drop = set().union(*(_keys_to_drop(p) for p in problems))
+    scenario = dataclasses.replace(base, **{k: v for k, v in values.items() if k not in drop})
+    if check_scenario(scenario, catalog):  # the baseline itself is inconsistent: use the defaults
+        return baseline(None, catalog), errors
+    return scenario, errors
 
 
 def parse_scenario_strict(raw: Mapping[str, object], catalog: Catalog) -> Scenario:

@@ -10,7 +10,7 @@ import dataclasses
 from typing import Mapping
 
 from model.base.fields import FieldError, echo
-from model.base.units import GIGA, TERA
+from model.base.limits import MAX_TOKENS
 from model.catalog.presets import Catalog
 from model.core.architecture import ModelConfig, shape_problems
 from model.core.deployment import Deployment, Efficiency
@@ -21,6 +21,8 @@ from model.schema.scenario import (
     CUSTOM_HW_KEYS,
     CUSTOM_MODEL_KEYS,
     CUSTOM_MODEL_OPTIONAL,
+    HARDWARE_QUANTITIES,
+    SCENARIO_FIELDS,
     Scenario,
 )
 
@@ -37,20 +39,21 @@ class ScenarioError(ValueError):
 
 
 def menu_error(key: str, value: str, menu: Mapping) -> FieldError:
-    return FieldError(key, f"unknown id {echo(value)}; use custom or one of: {', '.join(menu)}")
+    return FieldError(key, "unknown_id", f"unknown id {echo(value)}; use custom or one of: {', '.join(menu)}")
 
 
 def check_scenario(s: Scenario, catalog: Catalog) -> list[FieldError]:
-    """Cross-field problems: unknown preset ids, missing or inconsistent custom fields."""
+    """Cross-field problems: unknown preset ids ("unknown_id"), missing custom fields ("required",
+    with the accepted range) and an inconsistent custom model ("cross_field")."""
     errors = []
     if s.hw == CUSTOM:
-        errors += [FieldError(k, "required when hw=custom") for k in CUSTOM_HW_KEYS if getattr(s, k) is None]
+        errors += [SCENARIO_FIELDS[k].missing("required when hw=custom") for k in CUSTOM_HW_KEYS if getattr(s, k) is None]
     elif s.hw not in catalog.hardware:
         errors.append(menu_error("hw", s.hw, catalog.hardware))
     if s.model == CUSTOM:
         required = [k for k in CUSTOM_MODEL_KEYS if k not in CUSTOM_MODEL_OPTIONAL]
-        missing = [FieldError(k, "required when model=custom") for k in required if getattr(s, k) is None]
-        shapes = [] if missing else [FieldError(k, m) for k, m in shape_problems(custom_model(s))]
+        missing = [SCENARIO_FIELDS[k].missing("required when model=custom") for k in required if getattr(s, k) is None]
+        shapes = [] if missing else [FieldError(k, "cross_field", m) for k, m in shape_problems(custom_model(s))]
         errors += missing + shapes
     elif s.model not in catalog.models:
         errors.append(menu_error("model", s.model, catalog.models))
@@ -58,15 +61,13 @@ def check_scenario(s: Scenario, catalog: Catalog) -> list[FieldError]:
 
 
 def custom_hardware(s: Scenario) -> Hardware:
-    peak = s.hw_tflops * TERA
+    """A chip from the custom keys (HARDWARE_QUANTITIES); its 8-bit peak is its dense peak."""
+    numbers = {q.attribute: getattr(s, q.key) * q.scale for q in HARDWARE_QUANTITIES}
     return Hardware(
         id=CUSTOM,
         name="Custom hardware",
-        bf16_flops_per_s=peak,
-        eight_bit_flops_per_s=peak,
-        hbm_bytes=s.hw_gb * GIGA,
-        hbm_bytes_per_s=s.hw_tbps * TERA,
-        link_bytes_per_s=s.hw_link_gbps * GIGA,
+        eight_bit_flops_per_s=numbers["bf16_flops_per_s"],
+        **numbers,
         usd_per_hour=CUSTOM_PRICE_USD_PER_HOUR,
         mfu=PROJECT_MFU,
         mbu=PROJECT_MBU,
@@ -90,7 +91,7 @@ def custom_model(s: Scenario) -> ModelConfig:
         experts=experts,
         experts_active=s.experts_active or 0,
         moe_ffn=s.ffn if experts else 0,
-        max_context=10_000_000,
+        max_context=MAX_TOKENS,
         source="entered by the user",
     )
 

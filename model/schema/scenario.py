@@ -3,6 +3,10 @@
 A leaf of the schema: links, CSV columns and named presets all use these keys (README "Scenario
 keys"). Parsing a mapping of text into a `Scenario` is `model.schema.parse`; turning it into the
 `Deployment` the roofline evaluates is `model.schema.resolve`.
+
+`HARDWARE_QUANTITIES` is the one table of a chip's numbers: the presets/hardware.csv column, the
+custom-hardware scenario key, the unit, its SI scale and the accepted range of each. The custom
+keys here and the hardware preset fields (`model.catalog.presets.HARDWARE_FIELDS`) derive from it.
 """
 
 from __future__ import annotations
@@ -11,30 +15,59 @@ import dataclasses
 from dataclasses import dataclass
 
 from model.base.fields import Field
+from model.base.limits import MAX_BATCH, MAX_CHIPS, MAX_OUTPUT_TOKENS, MAX_TOKENS
+from model.base.units import GIGA, TERA
 
 CUSTOM = "custom"
+
+
+@dataclass(frozen=True)
+class HardwareQuantity:
+    """One number of a chip: `attribute` of `Hardware` (SI) = value in `unit` × `scale`."""
+
+    attribute: str  # Hardware attribute, SI (FLOP/s, B/s, B)
+    column: str  # presets/hardware.csv column
+    key: str  # custom-hardware scenario key
+    unit: str
+    scale: float
+    lo: float
+    hi: float
+    doc: str
+
+    def column_field(self) -> Field:
+        return Field(self.column, float, self.lo, self.hi, unit=self.unit)
+
+    def key_field(self) -> Field:
+        return Field(self.key, float, self.lo, self.hi, unit=self.unit, doc=f"custom: {self.doc}")
+
+
+HARDWARE_QUANTITIES = (
+    HardwareQuantity("bf16_flops_per_s", "bf16_tflops", "hw_tflops", "TFLOP/s", TERA, 1, 100_000,
+                     "dense peak at compute dtype"),
+    HardwareQuantity("hbm_bytes_per_s", "hbm_tbps", "hw_tbps", "TB/s", TERA, 0.01, 1000, "HBM bandwidth per chip"),
+    HardwareQuantity("hbm_bytes", "hbm_gb", "hw_gb", "GB", GIGA, 1, 100_000, "HBM per chip"),
+    HardwareQuantity("link_bytes_per_s", "link_gbps", "hw_link_gbps", "GB/s", GIGA, 0.1, 100_000,
+                     "scale-up link per direction"),
+)
 SCENARIO_FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
         Field("preset", str, doc="a named scenario from presets/scenarios.csv"),
         Field("hw", str, doc="hardware preset id, or custom"),
         Field("model", str, doc="model preset id, or custom"),
-        Field("chips", int, 1, 1024, unit="chips", doc="chips per model replica (tensor parallel)"),
+        Field("chips", int, 1, MAX_CHIPS, unit="chips", doc="chips per model replica (tensor parallel)"),
         Field("dp_attn", bool, doc="attention data-parallel across the chips (experts/FFN tensor-parallel)"),
         Field("wbits", int, choices=(16, 8, 4), unit="bits", doc="bits per weight"),
         Field("kvbits", int, choices=(16, 8, 4), unit="bits", doc="bits per KV-cache element"),
         Field("abits", int, choices=(16, 8), unit="bits", doc="bits per activation (compute precision)"),
-        Field("batch", int, 1, 65536, unit="sequences", doc="sequences per decode step"),
-        Field("ctx", int, 0, 10_000_000, unit="tokens", doc="tokens already in each KV cache"),
-        Field("prompt", int, 1, 10_000_000, unit="tokens", doc="prompt tokens per request"),
-        Field("out", int, 1, 1_000_000, unit="tokens", doc="output tokens per request"),
+        Field("batch", int, 1, MAX_BATCH, unit="sequences", doc="sequences per decode step"),
+        Field("ctx", int, 0, MAX_TOKENS, unit="tokens", doc="tokens already in each KV cache"),
+        Field("prompt", int, 1, MAX_TOKENS, unit="tokens", doc="prompt tokens per request"),
+        Field("out", int, 1, MAX_OUTPUT_TOKENS, unit="tokens", doc="output tokens per request"),
         Field("price", float, 0.01, 1000, unit="USD per chip-hour"),
         Field("mfu", float, 0.01, 1, doc="achieved fraction of peak FLOP/s"),
         Field("mbu", float, 0.01, 1, doc="achieved fraction of HBM bandwidth"),
-        Field("hw_tflops", float, 0.1, 100_000, unit="TFLOP/s", doc="custom: dense peak at compute dtype"),
-        Field("hw_tbps", float, 0.01, 1000, unit="TB/s", doc="custom: HBM bandwidth per chip"),
-        Field("hw_gb", float, 1, 100_000, unit="GB", doc="custom: HBM per chip"),
-        Field("hw_link_gbps", float, 0.1, 100_000, unit="GB/s", doc="custom: scale-up link per direction"),
+        *(q.key_field() for q in HARDWARE_QUANTITIES),
         Field("layers", int, 1, 1000, doc="custom model: layers"),
         Field("d_model", int, 64, 131072, doc="custom model: hidden size"),
         Field("heads", int, 1, 4096, doc="custom model: query heads"),
@@ -46,7 +79,7 @@ SCENARIO_FIELDS: dict[str, Field] = {
         Field("experts_active", int, 0, 4096, doc="custom model: experts per token"),
     )
 }
-CUSTOM_HW_KEYS = ("hw_tflops", "hw_tbps", "hw_gb", "hw_link_gbps")
+CUSTOM_HW_KEYS = tuple(q.key for q in HARDWARE_QUANTITIES)
 CUSTOM_MODEL_KEYS = ("layers", "d_model", "heads", "kv_heads", "head_dim", "ffn", "vocab", "experts", "experts_active")
 CUSTOM_MODEL_OPTIONAL = ("experts", "experts_active")
 

@@ -18,8 +18,8 @@ from collections import deque
 
 import numpy as np
 
+from model.base.fields import check_int
 from model.core.deployment import Deployment
-from model.core.request import check_int
 from model.serving.paged_kv import DEFAULT_BLOCK_TOKENS, BlockPool, blocks
 from model.serving.results import ServingResult, Tally, serving_result
 from model.serving.steps import StepTimes

@@ -13,8 +13,8 @@ from bisect import bisect_right
 
 import numpy as np
 
+from model.base.fields import check_int
 from model.core.deployment import Deployment
-from model.core.request import check_int
 from model.serving.paged_kv import reserved_sequences
 from model.serving.results import ServingResult, Tally, serving_result
 from model.serving.steps import StepTimes

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.core.request import check_int
+from model.base.fields import check_int
 from model.serving.results import ServingResult
 from model.serving.workload import (
     SIMULATOR_MAX_BATCH,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.core.request import check_float, check_int
+from model.base.fields import check_float, check_int
 
 # The simulator's bounds (not the scenario's: see the module docstring).
 MAX_REQUESTS = 20_000

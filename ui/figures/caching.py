@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.caching import views as ev
+from model.caching.prefix_cache import published_bill_fraction
+from model.caching.reasoning import PolicyComparison
 from ui import format as fmt
 from ui.figures import factory
 
@@ -35,9 +36,9 @@ def prefix_figure(sweep: dict, fractions: list[float], published: list[dict], sh
         factory.trace(x, 100 * sweep["cost_fraction"], f"this model: input cost (cache in {tier_label})",
                  factory.PALETTE["prefill"], hover=hover),
         factory.trace(x, 100 * sweep["flops_fraction"], "this model: prefill FLOPs", factory.PALETTE["compute"], "dot", hover),
-        factory.trace(x, 100 * ev.published_bill_fraction(sweep["cached_share"], high),
+        factory.trace(x, 100 * published_bill_fraction(sweep["cached_share"], high),
                  f"published: cached input at {high * 100:.3g}% ({_providers(published, high)})", PUBLISHED, "dash", hover),
-        factory.trace(x, 100 * ev.published_bill_fraction(sweep["cached_share"], low),
+        factory.trace(x, 100 * published_bill_fraction(sweep["cached_share"], low),
                  f"published: cached input at {low * 100:.3g}% ({_providers(published, low)})", PUBLISHED, "dot", hover,
                  fill="tonexty", fillcolor="rgba(255,127,14,0.12)"),
     ]
@@ -47,7 +48,7 @@ def prefix_figure(sweep: dict, fractions: list[float], published: list[dict], sh
                      margin=dict(l=10, r=10, t=40, b=10))
 
 
-def reasoning_figure(curve: dict, linear, policies: ev.PolicyComparison, knee_tokens: float):
+def reasoning_figure(curve: dict, linear, policies: PolicyComparison, knee_tokens: float):
     g = curve["reasoning_tokens"]
     hover = "%{x:,} reasoning tokens: $%{y:.3g} per 1,000<extra></extra>"
     traces = [

@@ -1,11 +1,11 @@
-"""Figures of the "Latency floor & fast tiers" page (pages/latency.py; data from model.pricing.tiers)."""
+"""Figures of the "Latency floor & fast tiers" page (pages/latency.py; data from model.pricing context and speed tiers)."""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from model.pricing.tiers import BatchSweep, ChipSweep, SpeedTier
+from model.pricing.speed_tiers import BatchSweep, ChipSweep, SpeedTier
 from ui import format as fmt
 from ui.figures.factory import (
     PALETTE,

@@ -1,11 +1,11 @@
-"""Figures of the "Long context" page (pages/long_context.py; data from model.pricing.tiers)."""
+"""Figures of the "Long context" page (pages/long_context.py; data from model.pricing context and speed tiers)."""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from model.pricing.tiers import ContextSweep
+from model.pricing.context_tiers import ContextSweep
 from ui import format as fmt
 from ui.figures.factory import (
     PALETTE,

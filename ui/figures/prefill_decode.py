@@ -8,7 +8,8 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from model.pricing.sweeps import PriceSweep, RatioGroup
+from model.pricing.published import RatioGroup
+from model.pricing.sweeps import PriceSweep
 from ui.figures import factory
 from ui.figures.factory import PALETTE
 from ui.text.prefill_decode import PART_LABELS

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from model import Deployment
-from model.pricing.sweeps import (
+from model.core.intensity import (
     DecodePath,
     OpPoint,
     PassTotals,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from model.caching import views as ev
 from model.scaling import laws as scaling
+from model.scaling import lifetime
 from ui import format as fmt
 from ui.figures import factory
 
@@ -36,7 +36,7 @@ def lifetime_figure(sizes, relative, demands, optima: list[scaling.LifetimePlan]
                      vlines=[(reference_params / 1e9, f"Chinchilla-optimal {reference_params / 1e9:.3g}B")], height=440)
 
 
-def split_figure(comparison: ev.LifetimeComparison, usd_train: float, usd_inference: float):
+def split_figure(comparison: lifetime.LifetimeComparison, usd_train: float, usd_inference: float):
     plans = [("Chinchilla-optimal", comparison.chinchilla), ("lifetime-optimal", comparison.optimal)]
     names = [f"{label}: {plan.params / 1e9:.3g}B, {plan.tokens_per_param:,.0f} tokens/param" for label, plan in plans]
     weights, unit = ((usd_train, usd_inference), "USD") if comparison.by_usd else ((1.0, 1.0), "FLOPs")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from model.caching import views as ev
-from model.caching.caches import AnswerCacheResult
+from model.caching.answer_cache import AnswerCacheResult
+from model.caching.reasoning import PolicyComparison
 
 
 def answer_table(result: AnswerCacheResult, chip_s_uncached: float) -> pd.DataFrame:
@@ -16,7 +16,7 @@ def answer_table(result: AnswerCacheResult, chip_s_uncached: float) -> pd.DataFr
     return frame
 
 
-def policy_table(policies: ev.PolicyComparison) -> pd.DataFrame:
+def policy_table(policies: PolicyComparison) -> pd.DataFrame:
     always, easy, e = policies.always, policies.easy, policies.easy_share
     rows = [
         ("always-think (every question)", always.reasoning_tokens, always.usd_per_answer, always.latency_s,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from model.caching import views as ev
+from model.scaling import lifetime
 
 
-def plans_table(comparison: ev.LifetimeComparison, usd_train: float, usd_inference: float) -> pd.DataFrame:
+def plans_table(comparison: lifetime.LifetimeComparison, usd_train: float, usd_inference: float) -> pd.DataFrame:
     """Both plans in readable units: billions of parameters and tokens, ZFLOP (1e21 FLOPs), million USD."""
     rows = []
     for label, p in (("Chinchilla-optimal", comparison.chinchilla), ("lifetime-optimal", comparison.optimal)):

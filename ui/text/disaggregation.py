@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from model.disaggregation.plan import ServingPlan
 from model.disaggregation.sweep import PlanSweep
 from ui import format as fmt

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from model import Deployment
-from model.pricing.tiers import SpeedTier
+from model.pricing.speed_tiers import SpeedTier
 from ui import format as fmt
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from model.caching import views as ev
 from model.scaling import laws as scaling
+from model.scaling import lifetime
 from ui import format as fmt
 
 CHINCHILLA_FLOPS = 5.76e23  # Chinchilla's training budget (Hoffmann et al. 2022)
@@ -24,9 +24,9 @@ def fit_note(fit: scaling.LossFit) -> str:
 
 
 def sardana_note(fit: scaling.LossFit) -> str:
-    rep = ev.sardana_reproduction(fit)
+    rep = lifetime.sardana_reproduction(fit)
     return (f"**Published** (Sardana et al. 2024, Fig. 1): a developer who wants a 13B-quality model and expects 2T "
-            f"inference tokens saves 1.7e22 FLOPs ({fmt.fraction(ev.SARDANA_PUBLISHED_SAVING)}) by training a 7B model on "
+            f"inference tokens saves 1.7e22 FLOPs ({fmt.fraction(lifetime.SARDANA_PUBLISHED_SAVING)}) by training a 7B model on "
             f"more data. **This model's reproduction is a different number**: with the {FIT_CITATIONS[fit.name]} constants, "
             f"a 13B model trained compute-optimally ({fmt.si(rep.big.train_tokens, 'tokens')}) against a 7B model trained to "
             f"the same loss ({fmt.si(rep.small.train_tokens, 'tokens')}) saves {fmt.fraction(rep.saving_fraction)} of lifetime "
