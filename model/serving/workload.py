@@ -34,18 +34,18 @@ class LengthDist:
     high_tokens: int
 
     @classmethod
-    def fixed(cls, tokens: int) -> "LengthDist":
+    def fixed(cls, tokens: int) -> LengthDist:
         tokens = check_int("tokens", tokens, 1, MAX_PROMPT_TOKENS, "tokens")
         return cls("fixed", float(tokens), tokens, tokens)
 
     @classmethod
-    def uniform(cls, low_tokens: int, high_tokens: int) -> "LengthDist":
+    def uniform(cls, low_tokens: int, high_tokens: int) -> LengthDist:
         low = check_int("low_tokens", low_tokens, 1, MAX_PROMPT_TOKENS, "tokens")
         high = check_int("high_tokens", high_tokens, low, MAX_PROMPT_TOKENS, "tokens")
         return cls("uniform", (low + high) / 2, low, high)
 
     @classmethod
-    def exponential(cls, mean_tokens: float, cap_tokens: int | None = None) -> "LengthDist":
+    def exponential(cls, mean_tokens: float, cap_tokens: int | None = None) -> LengthDist:
         mean = check_float("mean_tokens", mean_tokens, 1, MAX_PROMPT_TOKENS / EXPONENTIAL_CAP, "tokens")
         cap = int(math.ceil(EXPONENTIAL_CAP * mean)) if cap_tokens is None else cap_tokens
         cap = check_int("cap_tokens", cap, int(math.ceil(mean)), MAX_PROMPT_TOKENS, "tokens")
