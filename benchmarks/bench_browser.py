@@ -4,20 +4,16 @@ Starts `streamlit run app.py` on a free port, opens Debian's Chromium, and print
 - cold load: navigation start -> the first chart drawn, for each page in a fresh context;
 - slider -> chart: a batch-slider nudge -> the first chart's data and the output-cost card
   both changed in the browser (median and p90 of RUNS nudges).
-Targets (issue 5): under 3 s and under 500 ms. Run: python benchmarks/bench_browser.py [runs]
+Targets (issue 5): under 3 s and under 500 ms. Run: python -m benchmarks.bench_browser [runs]
 """
 
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-
-from conftest import (  # noqa: E402
+from tests.browser.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
     VIEWPORT,
@@ -26,9 +22,10 @@ from conftest import (  # noqa: E402
     stop_server,
     wait_healthy,
 )
-from streamlit_page import BATCH_LABEL, first_chart_data, metric, open_app, slider_input  # noqa: E402
+from tests.browser.streamlit_page import BATCH_LABEL, first_chart_data, metric, open_app, slider_input
 
-PAGES = ["", "roofline", "prefill_decode", "long_context", "latency", "serving", "disaggregation", "caching", "scaling", "validation"]
+PAGES = ["", "roofline", "prefill_decode", "long_context", "latency", "serving", "disaggregation", "caching", "scaling",
+         "validation"]
 CHANGED_JS = (
     "([oldCard, oldChart]) => { const g = document.querySelector('.js-plotly-plot');"
     " const chart = g && g.data ? JSON.stringify(g.data.map(t => [t.x, t.y])) : '';"

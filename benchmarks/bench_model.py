@@ -1,17 +1,13 @@
 """Time the model: a 64 x 64 (batch x context) sweep of decode step time and cost, and one
-full summary per named scenario. Prints a table; run: python benchmarks/bench_model.py"""
+full summary per named scenario. Prints a table; run: python -m benchmarks.bench_model"""
 
 import platform
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from model import load_catalog, parse_scenario_strict, resolve, summarize  # noqa: E402
+from model import load_catalog, parse_scenario_strict, resolve, summarize
 from model.core import (
     metrics,
     roofline,  # noqa: E402
@@ -46,7 +42,9 @@ def main() -> None:
         raw = {} if name == "(default)" else {"preset": name}
         scenario = parse_scenario_strict(raw, catalog)
         dep = resolve(scenario, catalog)
-        print(f"{name:22s} {median_ms(lambda: sweep(dep)):15.3f} {median_ms(lambda: summarize(scenario, dep), 50):11.2f}")
+        sweep_ms = median_ms(lambda dep=dep: sweep(dep))
+        summary_ms = median_ms(lambda scenario=scenario, dep=dep: summarize(scenario, dep), 50)
+        print(f"{name:22s} {sweep_ms:15.3f} {summary_ms:11.2f}")
 
 
 if __name__ == "__main__":

@@ -1,19 +1,14 @@
 """Server-side run time of every dashboard page (sidebar included), through the entry point.
 
 Median of RUNS AppTest reruns per page after one warm-up, for the default scenario and a
-long-context one. Run: python benchmarks/bench_pages.py [runs]"""
+long-context one. Run: python -m benchmarks.bench_pages [runs]"""
 
 import platform
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT))
-
-from apptest_harness import PAGES, app  # noqa: E402
+from tests.apptest_harness import PAGES, app
 
 SCENARIOS = {"default": None, "long-context-200k": {"preset": "long-context-200k"}}
 

@@ -2,22 +2,18 @@
 
 Workload: Llama 3.1 70B on 8x H100 SXM (the chat-70b deployment), Poisson arrivals at 8 requests/s,
 prompts uniform on [128, 2048] tokens, outputs exponential with mean 256 tokens. Prints wall time
-(median of a few runs) and what was simulated. Run: python benchmarks/bench_serving.py
+(median of a few runs) and what was simulated. Run: python -m benchmarks.bench_serving
 """
 
 import platform
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from model import load_catalog, parse_scenario_strict, resolve  # noqa: E402
-from model.serving.simulate import POLICIES, simulate  # noqa: E402
-from model.serving.workload import LengthDist, Workload  # noqa: E402
+from model import load_catalog, parse_scenario_strict, resolve
+from model.serving.simulate import POLICIES, simulate
+from model.serving.workload import LengthDist, Workload
 
 REQUESTS = (1_000, 10_000, 20_000)
 REPEATS = 5

@@ -6,22 +6,18 @@ seconds, timing each nudge until the output-cost card shows the new number. Prin
 (exceptions shown, timeouts, page errors: must be 0), rerun latency p50/p95 and the server's
 resident memory at the start and the end.
 
-Run: python benchmarks/load_test.py [--sessions 20] [--duration 60]
+Run: python -m benchmarks.load_test [--sessions 20] [--duration 60]
 """
 
 import argparse
 import asyncio
 import statistics
-import sys
 import time
 from pathlib import Path
 
 from playwright.async_api import async_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-
-from conftest import (  # noqa: E402
+from tests.browser.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
     VIEWPORT,

@@ -2,7 +2,8 @@
 # Install everything the tests need and run every test: this is the README's test command,
 # and .ci/run calls it unchanged.
 #   - Debian's Chromium for the browser tests (apt; never a browser download),
-#   - a virtual environment .venv with requirements-dev.txt (pytest, playwright's Python package).
+#   - a virtual environment .venv with requirements-dev.txt (pytest, playwright's Python package, ruff),
+#   - then the linter (ruff check ., rules in pyproject.toml; a finding fails the run) and pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,4 +18,6 @@ fi
 
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+echo "ruff check ." >&2
+.venv/bin/ruff check .
 exec .venv/bin/python -m pytest -q "$@"

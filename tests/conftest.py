@@ -1,15 +1,13 @@
 import dataclasses
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from model import load_catalog, parse_scenario_strict, resolve
+from model.core.deployment import Efficiency
 
-from model import load_catalog, parse_scenario_strict, resolve  # noqa: E402
-from model.core.deployment import Efficiency  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 PRESETS = os.environ.get("TEST_PRESETS_DIR", str(ROOT / "presets"))
 

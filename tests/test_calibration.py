@@ -161,7 +161,7 @@ def test_calibration_lowers_error_on_trtllm_rows(trtllm, catalog):
 def test_leave_one_model_out_transfers(trtllm, catalog):
     """Measured: median |error| 18.3% (max 174%) vs 28.3% (max 272%) with defaults; bound with margin."""
     held_out = leave_one_model_out(trtllm, catalog)
-    assert all(r.predicted is not None for r in held_out)
+    assert len(held_out) == 144 and all(r.predicted is not None for r in held_out)
     overall = stats(held_out)["all"]
     default = stats(validate(trtllm, catalog))["all"]
     assert overall["n"] == 144
@@ -173,6 +173,7 @@ def test_leave_one_model_out_transfers(trtllm, catalog):
 def test_leave_one_model_out_with_a_single_model_says_so(catalog):
     rows = synthetic(catalog, [r for r in rich_rows() if r["model"] == "llama-3.1-8b"])
     held_out = leave_one_model_out(rows, catalog)
+    assert len(held_out) == len(rows) > 0
     assert all(r.predicted is None and "no other model" in r.note for r in held_out)
 
 
@@ -193,7 +194,7 @@ def test_shipped_calibrations_load_and_match_their_reports(trtllm, catalog):
 
 def rich_csv_rows(catalog):
     measured = synthetic(catalog, rich_rows())
-    return [{**keys, "measured_ms": f"{m.measured:.9g}"} for keys, m in zip(rich_rows(), measured)]
+    return [{**keys, "measured_ms": f"{m.measured:.9g}"} for keys, m in zip(rich_rows(), measured, strict=True)]
 
 
 def test_calibrate_cli_fits_reports_and_predict_uses_it(tmp_path, catalog):

@@ -141,7 +141,7 @@ def test_lifetime_cost_curves_are_relative_to_the_reference_and_bottom_at_the_op
     curves = lifetime.lifetime_cost_curves(BESIROGLU, target, 70e9, demands, sizes)
     at_reference = lifetime.lifetime_cost_curves(BESIROGLU, target, 70e9, demands, [70e9])
     assert at_reference[:, 0] == pytest.approx([1.0, 1.0, 1.0])
-    for row, demand in zip(curves, demands):
+    for row, demand in zip(curves, demands, strict=True):
         best = scaling.lifetime_optimal(BESIROGLU, target, demand)
         assert sizes[np.nanargmin(row)] == pytest.approx(best.params, rel=0.03)
     floor = scaling.min_params_for_loss(BESIROGLU, target)

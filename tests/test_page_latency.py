@@ -98,7 +98,8 @@ def test_batch_and_context_change_the_chart_data():
     assert after_batch[0] != first[0] and after_batch[1] != first[1]
     at.select_slider(key="ctx").set_value(65536).run()
     after_ctx = chart_data(at)
-    assert all(a != b for a, b in zip(after_ctx, after_batch)), "TPOT, frontier and chips all depend on context"
+    assert all(a != b for a, b in zip(after_ctx, after_batch, strict=True)), \
+        "TPOT, frontier and chips all depend on context"
 
 
 def test_tier_targets_come_from_the_link_and_bad_ones_are_named():

@@ -34,7 +34,8 @@ def test_renders_with_both_charts_and_the_plans(query):
 
 
 def test_page_params_in_a_link_reach_the_widgets_and_the_numbers():
-    query = {"sc_fit": "hoffmann", "sc_ref_b": "13", "sc_demand_b": "2000", "sc_objective": "usd", "sc_train_mfu": "0.5"}
+    query = {"sc_fit": "hoffmann", "sc_ref_b": "13", "sc_demand_b": "2000", "sc_objective": "usd",
+             "sc_train_mfu": "0.5"}
     at = app(query, page=PAGE)
     assert not at.exception and not any("ignored" in w.value for w in at.warning)
     assert at.selectbox(key="sc_fit").value == "hoffmann" and at.select_slider(key="sc_ref_b").value == 13

@@ -68,9 +68,10 @@ def test_the_cards_and_table_are_the_simulator_numbers():
 def test_the_gain_is_stated_beside_the_formula():
     at = app(page=PAGE)
     gain, _ = frames(at)
-    rows = dict(zip(gain["quantity"], gain["gain_x"]))
+    rows = dict(zip(gain["quantity"], gain["gain_x"], strict=True))
     expected = slot_gain(length_dist("exponential", 256, SIMULATOR_MAX_OUTPUT_TOKENS), 64)
-    assert rows["expected E[max G]/E[G] for B = 64 draws of this output distribution"] == pytest.approx(expected, abs=1e-3)
+    expected_row = "expected E[max G]/E[G] for B = 64 draws of this output distribution"
+    assert rows[expected_row] == pytest.approx(expected, abs=1e-3)
     assert rows["closed form H_B, uncapped exponential, B = 64"] == pytest.approx(harmonic(64), abs=1e-3)
     simulated = rows["simulated: continuous / static output tokens/s, all requests at t = 0"]
     assert 0.5 * expected < simulated < 1.05 * expected
@@ -114,7 +115,7 @@ def test_numbers_change_when_a_control_changes():
         values(charts_before["serving_throughput"]["data"][0]["y"]).tolist()
     at.selectbox(key="sv_out_dist").set_value("fixed").run()
     gain, table = frames(at)
-    rows = dict(zip(gain["quantity"], gain["gain_x"]))
+    rows = dict(zip(gain["quantity"], gain["gain_x"], strict=True))
     assert rows["expected E[max G]/E[G] for B = 64 draws of this output distribution"] == 1.0  # equal outputs
     assert not at.exception
 

@@ -1,11 +1,13 @@
 """Validation page and calibration in the dashboard: shipped (in the link), uploaded, rejected."""
 
+import csv
 import json
 import re
 
-from apptest_harness import app, metrics, texts
+from apptest_harness import app, metrics
 
 from model.calibration.file_format import load_shipped
+from model.catalog.presets import PRESET_DIR
 
 UPLOAD_KEY = "_calibration_upload"
 
@@ -22,7 +24,21 @@ def test_validation_page_compares_defaults_and_calibrations():
     at.radio(key="_validation_after").set_value("held-out").run()
     held_out = median_errors(at)[1]
     assert shipped <= held_out < default  # a disjoint fit still helps, a little less
-    assert "excluded" in texts(at).lower() or at.dataframe
+
+
+def test_validation_page_shows_every_row_and_every_excluded_row_of_the_csv():
+    with open(PRESET_DIR / "measurements.csv", encoding="utf-8", newline="") as handle:
+        csv_rows = list(csv.DictReader(handle))
+    excluded_ids = {r["id"] for r in csv_rows if r["excluded"].strip().lower() == "true"}
+    assert len(csv_rows) == 325 and len(excluded_ids) == 180  # as the README states
+    at = app(page="pages/validation.py")
+    every_row, excluded = at.dataframe[-2].value, at.dataframe[-1].value
+    assert len(every_row) == len(csv_rows)
+    assert list(excluded.columns) == ["reason", "n", "ids"]
+    assert excluded["n"].sum() == len(excluded_ids)
+    shown_ids = [i for ids in excluded["ids"] for i in ids.split(", ")]
+    assert len(shown_ids) == len(excluded_ids) and set(shown_ids) == excluded_ids
+    assert all(excluded["reason"].str.len() > 0)
 
 
 def test_shipped_calibration_link_changes_the_numbers_and_says_so():

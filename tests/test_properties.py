@@ -1,5 +1,7 @@
 """Properties that must hold for every hardware x model preset, not just the examples."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 from conftest import deploy
@@ -49,7 +51,7 @@ def test_step_time_never_falls_as_context_grows(catalog):
 def test_doubling_chips_never_raises_the_floor(catalog):
     for hw, model in all_pairs(catalog):
         floors = [metrics.latency_floor_s(deploy(catalog, hw=hw, model=model, chips=n)) for n in (1, 2, 4, 8, 16, 32)]
-        assert all(b <= a for a, b in zip(floors, floors[1:])), (hw, model)
+        assert all(b <= a for a, b in pairwise(floors)), (hw, model)
 
 
 def test_prefill_time_grows_with_prompt_and_cost_per_input_token_falls_then_rises(catalog):

@@ -1,5 +1,7 @@
 """Chinchilla scaling and lifetime compute (model/scaling.py) against FORMULAS.md section 16, W8-W9."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 from conftest import deploy
@@ -85,9 +87,9 @@ def test_optimal_model_shrinks_and_trains_longer_as_inference_demand_grows(fit):
     plans = [lifetime_optimal(fit, target, d_inf) for d_inf in (0.0, 2e12, 2e13, 2e14)]
     assert plans[0].params == pytest.approx(13e9, rel=1e-4)  # no inference: Chinchilla's answer
     sizes = [p.params for p in plans]
-    assert all(b < a for a, b in zip(sizes, sizes[1:]))
+    assert all(b < a for a, b in pairwise(sizes))
     ratios = [p.tokens_per_param for p in plans]
-    assert all(b > a for a, b in zip(ratios, ratios[1:]))
+    assert all(b > a for a, b in pairwise(ratios))
     for plan in plans:
         assert plan.loss == pytest.approx(float(loss(fit, plan.params, plan.train_tokens)), rel=1e-9)
         for nudge in (0.97, 1.03):  # a true minimum

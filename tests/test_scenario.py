@@ -85,7 +85,8 @@ def test_missing_custom_field_is_named_and_falls_back(catalog):
 
 
 def test_inconsistent_custom_model_is_named(catalog):
-    raw = dict(model="custom", layers="2", d_model="256", heads="4", kv_heads="8", head_dim="64", ffn="512", vocab="100")
+    raw = dict(model="custom", layers="2", d_model="256", heads="4", kv_heads="8", head_dim="64", ffn="512",
+               vocab="100")
     scenario, errors = parse_scenario(raw, catalog)
     assert "kv_heads" in fields_of(errors)
     assert scenario.model == Scenario().model

@@ -136,7 +136,7 @@ def test_plan_sweep_leaves_gaps_where_the_batch_does_not_fit(h100):
     data = plan_sweep(h100, h100, PROMPT, OUT, RATE, BATCH, "prompt_tokens", prompts)
     gaps = np.isnan(data.colocated["tpot_s"])
     assert gaps.any() and not gaps[prompts <= PROMPT].any()
-    assert all(message.startswith("decode_batch") for message in data.refused)
+    assert data.refused and all(message.startswith("decode_batch") for message in data.refused)
     with pytest.raises(ValueError, match="^axis"):
         sweep_values("batch", RATE, PROMPT, 1000)
 

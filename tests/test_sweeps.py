@@ -79,7 +79,8 @@ def test_pass_totals_sum_the_ops(dep):
     assert float(totals.cost.flops) == pytest.approx(sum(r["gflop"] for r in rows) * 1e9)
     moved = sum(r["weight_mb"] + r["kv_mb"] + r["act_mb"] for r in rows) * 1e6
     assert float(totals.intensity_flop_per_byte) == pytest.approx(float(totals.cost.flops) / moved)
-    assert float(totals.attained_flops_per_s_per_chip) * dep.chips * float(step.time_s) == pytest.approx(float(totals.cost.flops))
+    attained_flops = float(totals.attained_flops_per_s_per_chip) * dep.chips * float(step.time_s)
+    assert attained_flops == pytest.approx(float(totals.cost.flops))
 
 
 def test_each_op_sits_on_the_efficiency_adjusted_roof(catalog):
@@ -163,7 +164,7 @@ def test_published_ratios_keep_every_row_with_its_source(catalog):
     rows = catalog.api_prices
     published = api.published_ratios(rows)
     assert len(published) == len(rows)
-    for row, p in zip(rows, published):
+    for row, p in zip(rows, published, strict=True):
         assert (p.provider, p.model, p.source, p.date_seen) == (row.provider, row.model, row.source, row.date_seen)
         if row.out_in_ratio is not None:
             assert p.out_in_ratio == row.out_in_ratio

@@ -35,6 +35,7 @@ def test_every_reference_row_is_converted_or_excluded_with_a_reason(shipped):
     assert len(shipped) == REFERENCE_ROWS
     assert len({m.id for m in shipped}) == REFERENCE_ROWS
     excluded = [m for m in shipped if m.excluded]
+    assert len(excluded) == 180  # README: "Excluded, with the reason in each row (180 of 325)"
     assert all(len(m.exclude_reason) > 20 for m in excluded)
     usable = select(shipped)
     assert len(usable) == 145  # 96 static-batch runs + 48 TTFT (TensorRT-LLM v0.9) + 1 LMDeploy batch-1 run
@@ -95,7 +96,8 @@ def test_bad_rows_are_named_and_the_others_kept(tmp_path, catalog):
     measurements, messages = read_measurements(str(tmp_path / "m.csv"), catalog)
     assert [m.id for m in measurements] == ["a", "h"]
     assert len(messages) == 6
-    for row, field in zip((2, 3, 4, 5, 6, 7), ("phase", "measured_ms", "measured_ms", "hw", "batch", "measured_ms")):
+    fields = ("phase", "measured_ms", "measured_ms", "hw", "batch", "measured_ms")
+    for row, field in zip((2, 3, 4, 5, 6, 7), fields, strict=True):
         message = next(m for m in messages if m.startswith(f"row {row} "))
         assert field in message, message
     assert "decode, prefill, request" in messages[0]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from model.base.fields import Field, FieldError, echo
 from model.calibration.parameters import OVERHEAD_MAX_S, PARAMETERS

@@ -27,9 +27,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -313,7 +313,7 @@ def calibrate(measurements: Iterable[Measurement], catalog: Catalog, params: Seq
     groups = by_hardware(measurements)
     fits = [fit_hardware(rows, catalog, params) for hw, rows in groups.items() if hw != CUSTOM]
     kept = [f for f in fits if f.fitted]
-    info = {"created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), **(provenance or {})}
+    info = {"created_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), **(provenance or {})}
     calibration = Calibration({f.hw: f.efficiency for f in kept}, {f.hw: f.report() for f in kept}, info)
     return calibration, fits
 

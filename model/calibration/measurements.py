@@ -26,8 +26,8 @@ their `exclude_reason` and not predicted.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 from model.base.fields import Field, FieldError
 from model.catalog.csv_rows import read_scenario_csv

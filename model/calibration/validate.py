@@ -26,8 +26,8 @@ their `exclude_reason` and not predicted.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 

@@ -21,5 +21,5 @@ class Precision:
     bytes_per_activation: float = ACTIVATION_BYTES
 
     @classmethod
-    def from_bits(cls, wbits: int, kvbits: int) -> "Precision":
+    def from_bits(cls, wbits: int, kvbits: int) -> Precision:
         return cls(wbits / 8, kvbits / 8)

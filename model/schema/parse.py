@@ -7,7 +7,7 @@ keys only; `parse_scenario_strict` raises `ScenarioError` instead (CLI rows, pre
 from __future__ import annotations
 
 import dataclasses
-from typing import Mapping
+from collections.abc import Mapping
 
 from model.base.fields import FieldError
 from model.catalog.presets import Catalog

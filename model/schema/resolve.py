@@ -7,7 +7,7 @@ preset, replaced by an active calibration, replaced by explicit `mfu`/`mbu` keys
 from __future__ import annotations
 
 import dataclasses
-from typing import Mapping
+from collections.abc import Mapping
 
 from model.base.fields import FieldError, echo
 from model.base.limits import MAX_TOKENS

@@ -121,7 +121,7 @@ class Scenario:
     experts: int | None = None
     experts_active: int | None = None
 
-    def replace(self, **changes) -> "Scenario":
+    def replace(self, **changes) -> Scenario:
         return dataclasses.replace(self, **changes)
 
 DEFAULT_SCENARIO = Scenario()

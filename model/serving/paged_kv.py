@@ -48,7 +48,7 @@ class BlockPool:
     watermark: int
 
     @classmethod
-    def of(cls, dep: Deployment, block_tokens: int = DEFAULT_BLOCK_TOKENS) -> "BlockPool":
+    def of(cls, dep: Deployment, block_tokens: int = DEFAULT_BLOCK_TOKENS) -> BlockPool:
         total = int(metrics.max_batch(dep, block_tokens))
         return cls(block_tokens, total, int(WATERMARK_FRACTION * total))
 

@@ -60,7 +60,7 @@ class ServingResult:
         """KV memory reserved but holding no token (mean over decode steps)."""
         return self.kv_reserved_bytes - self.kv_used_bytes
 
-    def throughput_gain_over(self, other: "ServingResult") -> float:
+    def throughput_gain_over(self, other: ServingResult) -> float:
         """This result's output tokens/s ÷ `other`'s."""
         return self.output_tokens_per_s / other.output_tokens_per_s
 

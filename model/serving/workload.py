@@ -41,18 +41,18 @@ class LengthDist:
     high_tokens: int
 
     @classmethod
-    def fixed(cls, tokens: int) -> "LengthDist":
+    def fixed(cls, tokens: int) -> LengthDist:
         tokens = check_int("tokens", tokens, 1, SIMULATOR_MAX_PROMPT_TOKENS, "tokens")
         return cls("fixed", float(tokens), tokens, tokens)
 
     @classmethod
-    def uniform(cls, low_tokens: int, high_tokens: int) -> "LengthDist":
+    def uniform(cls, low_tokens: int, high_tokens: int) -> LengthDist:
         low = check_int("low_tokens", low_tokens, 1, SIMULATOR_MAX_PROMPT_TOKENS, "tokens")
         high = check_int("high_tokens", high_tokens, low, SIMULATOR_MAX_PROMPT_TOKENS, "tokens")
         return cls("uniform", (low + high) / 2, low, high)
 
     @classmethod
-    def exponential(cls, mean_tokens: float, cap_tokens: int | None = None) -> "LengthDist":
+    def exponential(cls, mean_tokens: float, cap_tokens: int | None = None) -> LengthDist:
         mean = check_float("mean_tokens", mean_tokens, 1, SIMULATOR_MAX_PROMPT_TOKENS / EXPONENTIAL_CAP, "tokens")
         cap = int(math.ceil(EXPONENTIAL_CAP * mean)) if cap_tokens is None else cap_tokens
         cap = check_int("cap_tokens", cap, int(math.ceil(mean)), SIMULATOR_MAX_PROMPT_TOKENS, "tokens")
@@ -108,7 +108,7 @@ class Workload:
 
     @classmethod
     def shaped(cls, n_requests: int, rate_per_s: float, prompt_kind: str, prompt_mean_tokens: int,
-               output_kind: str, output_mean_tokens: int, seed: int = 0) -> "Workload":
+               output_kind: str, output_mean_tokens: int, seed: int = 0) -> Workload:
         """Prompt and output lengths of the given kinds and means (`length_dist`), within the simulator's bounds."""
         return cls(n_requests, rate_per_s, length_dist(prompt_kind, prompt_mean_tokens, SIMULATOR_MAX_PROMPT_TOKENS),
                    length_dist(output_kind, output_mean_tokens, SIMULATOR_MAX_OUTPUT_TOKENS), seed)

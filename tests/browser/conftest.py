@@ -7,6 +7,7 @@ downloads). A failing test leaves a screenshot in test-artifacts/.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -102,8 +103,6 @@ def context(browser, request):
         ARTIFACTS.mkdir(exist_ok=True)
         for index, page in enumerate(ctx.pages):
             name = f"{request.node.name}-{index}.png".replace("/", "_").replace("[", "_").replace("]", "")
-            try:
+            with contextlib.suppress(Exception):  # a crashed page must not hide the test's own failure
                 page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-            except Exception:  # a crashed page must not hide the test's own failure
-                pass
     ctx.close()

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -18,7 +19,8 @@ from .streamlit_page import (
     wait_for_metric_change,
 )
 
-PAGES = ["", "roofline", "prefill_decode", "long_context", "latency", "serving", "disaggregation", "caching", "scaling", "validation"]
+PAGES = ["", "roofline", "prefill_decode", "long_context", "latency", "serving", "disaggregation", "caching", "scaling",
+         "validation"]
 
 
 def query_of(url: str) -> dict:
@@ -59,7 +61,8 @@ def test_the_address_bar_reopens_the_same_numbers_in_a_fresh_context(browser, co
     try:
         other = fresh.new_page()
         open_app(other, shared_url)
-        assert [metric(other, label) for label in ("USD per 1M output tokens", "TPOT", "Max batch at this context")] == numbers
+        labels = ("USD per 1M output tokens", "TPOT", "Max batch at this context")
+        assert [metric(other, label) for label in labels] == numbers
     finally:
         fresh.close()
 
@@ -96,7 +99,7 @@ def test_a_csv_download_has_the_expected_columns(context, server_url):
     open_app(page, server_url)
     with page.expect_download() as download:
         page.get_by_role("button", name="Download request_passes.csv").click()
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == ["phase", "passes through the weights", "tokens", "wall_time_s", "chip_seconds_share"]
     assert [r["phase"] for r in rows] == ["prefill", "decode"]
