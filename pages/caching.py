@@ -1,4 +1,4 @@
-"""Caching & reasoning: answer cache, prefix (KV) cache and reasoning-token efficiency (FORMULAS.md section 14)."""
+"""Caching & reasoning: answer cache, prefix (KV) cache and reasoning-token efficiency (docs/formulas.md F54–F61)."""
 
 import numpy as np
 import pandas as pd

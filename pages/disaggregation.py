@@ -71,7 +71,7 @@ card(c[3], "USD per 1M tokens: disaggregated", fmt.usd(dis.usd_per_m_tokens),
 
 t_pf = dis.prefill_s
 st.markdown(
-    f"**Balanced pipeline** (FORMULAS.md section 13: P_n / T_prefill = B·G_n / (t_step·G)): a prefill of "
+    f"**Balanced pipeline** (Austin et al. 2025, Part 8; DistServe: P_n / T_prefill = B·G_n / (t_step·G)): a prefill of "
     f"{s.prompt:,} tokens takes T_prefill = {fmt.duration(t_pf)} on {pre.chips} x {pre.hardware.name}, so "
     f"{dis.prefill_replicas_exact:.3g} prefill replicas handle {rate:g} requests/s; a decode step of {s.batch} "
     f"sequences takes t_step = {fmt.duration(dis.sized_step_s)} on average, so "

@@ -1,4 +1,4 @@
-"""Model size & lifetime cost: Chinchilla-optimal vs lifetime-optimal training (FORMULAS.md section 16)."""
+"""Model size & lifetime cost: Chinchilla-optimal vs lifetime-optimal training (docs/formulas.md F62–F69)."""
 
 import streamlit as st
 
@@ -86,7 +86,7 @@ table(plans_table(result, usd_train, usd_inference), "lifetime_plans",
 st.info(sardana_note(fit))
 with st.expander("Assumptions"):
     st.markdown(
-        "- **Loss fits** are the published constants (FORMULAS.md section 16); Besiroglu et al. report standard errors "
+        "- **Loss fits** are the published constants (Hoffmann et al. 2022, eq. 2; Besiroglu et al. 2024); Besiroglu et al. report standard errors "
         "(A ± 124.6, B ± 1293, α, β ± 0.02), so sizes here are uncertain by tens of percent.\n"
         "- **Inference** costs 2·N FLOPs per token processed (prompt or output); a USD per inference FLOP is taken from "
         "the sidebar deployment's decode and applied to every size (a smaller model's batch and context knees differ).\n"

@@ -101,7 +101,7 @@ with c[1]:
           + ". Continuous batching stalls every running decode while a newcomer's whole prompt is prefilled; chunked "
           "prefill spreads that work over many steps, trimming the tail.", key="serving_tpot")
 
-st.subheader("Why: the slots a static batch leaves idle (FORMULAS.md section 12)")
+st.subheader("Why: the slots a static batch leaves idle")
 if "static" not in capacity or "continuous" not in capacity:
     st.warning("The all-at-once comparison could not be simulated for this workload; lower `sv_n` or the lengths.")
     st.stop()

@@ -1,4 +1,4 @@
-"""Answer cache, prefix cache and reasoning tokens (model/caching/), FORMULAS.md section 14."""
+"""Answer cache, prefix cache and reasoning tokens (model/caching/), docs/formulas.md F54–F61."""
 
 import math
 
@@ -63,12 +63,12 @@ def test_prefix_cache_saves_the_cached_share_of_prefill_flops(small):
     m = small.model
     per_token = m.matmul_params_per_token - m.lm_head_params  # lm_head runs on the last token only
 
-    def f_prefill(prompt):  # FORMULAS.md section 2, with N_act excluding lm_head
+    def f_prefill(prompt):  # docs/formulas.md F15, with N_act excluding lm_head
         return 2 * per_token * prompt + 2 * m.layers * m.heads * m.head_dim * prompt**2
 
     result = prefix_cache(small, 8192, 6144)
     assert result.flops_fraction == pytest.approx((f_prefill(8192) - f_prefill(6144)) / f_prefill(8192), rel=0.005)
-    # SB-inf: "I like dogs" then "I like cats" needs ~1/3 of the compute; exactly, the one new token
+    # [Austin 2025] Part 7 "Prefix caching" (docs/formulas.md F57): "I like dogs" then "I like cats" needs ~1/3 of the compute; exactly, the one new token
     # plus lm_head, which both passes run once: (N' + lm) / (3N' + lm)
     lm = m.lm_head_params
     assert prefix_cache(small, 3, 2).flops_fraction == pytest.approx((per_token + lm) / (3 * per_token + lm), rel=1e-3)

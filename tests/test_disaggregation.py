@@ -1,4 +1,4 @@
-"""Prefill/decode disaggregation versus colocation (model/disaggregation/), FORMULAS.md section 13."""
+"""Prefill/decode disaggregation versus colocation (model/disaggregation/), docs/formulas.md F47–F53."""
 
 import math
 
@@ -28,7 +28,7 @@ def h200(catalog):
 
 
 def test_pools_balance_prefill_and_decode_throughput(h100):
-    # SB-serve: Pn / T_prefill = B · Gn / (t_step · G_len), with the exact (unrounded) pool sizes.
+    # [Austin 2025] Part 8 (docs/formulas.md F49): Pn / T_prefill = B · Gn / (t_step · G_len), with the exact (unrounded) pool sizes.
     plan = disaggregated(h100, h100, PROMPT, OUT, RATE, BATCH)
     prefill_s = float(roofline.prefill(h100, PROMPT).time_s)
     step_s = metrics.mean_decode_step_s(h100, BATCH, PROMPT, OUT)

@@ -152,7 +152,7 @@ def test_lifetime_cost_curves_are_relative_to_the_reference_and_bottom_at_the_op
 
 def test_sardana_reproduction_is_not_the_published_17_percent():
     rep = lifetime.sardana_reproduction(HOFFMANN)
-    assert rep.big.train_tokens == pytest.approx(992e9, rel=0.002)  # FORMULAS.md section 16
+    assert rep.big.train_tokens == pytest.approx(992e9, rel=0.002)  # docs/formulas.md F65
     assert rep.saving_fraction == pytest.approx(0.09, abs=0.01)
     assert abs(rep.saving_fraction - lifetime.SARDANA_PUBLISHED_SAVING) > 0.05
     assert rep.optimal_saving_fraction >= rep.saving_fraction > 0  # the direction holds

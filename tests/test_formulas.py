@@ -1,4 +1,4 @@
-"""The worked examples of ../shared/reference/FORMULAS.md, computed by the model."""
+"""The worked examples of docs/formulas.md (section "Worked examples"), computed by the model."""
 
 import dataclasses
 
@@ -10,7 +10,7 @@ from model.core import metrics, roofline
 from model.core.ops import experts_touched
 from model.core.precision import Precision
 
-# A 30B dense model with exactly 100 kB/token of int8 KV (W3): 25 layers x 16 KV heads x 125 dims x 2 x 1 B.
+# A 30B dense model with exactly 100 kB/token of int8 KV (docs/formulas.md W3): 25 layers x 16 KV heads x 125 dims x 2 x 1 B.
 # 16 KV heads so that 16-way tensor parallelism splits the cache without copies, as the quiz assumes.
 THIRTY_B = dict(model="custom", layers=25, d_model=8000, heads=64, kv_heads=16, head_dim=125, ffn=43333, vocab=5000)
 
@@ -32,7 +32,7 @@ def test_ridge_points(catalog):
 
 @pytest.mark.parametrize(
     "wbits, abits, tflops, expected",
-    [(16, 16, 197, 240), (8, 16, 197, 120), (8, 8, 394, 243)],  # W1: bf16, int8 weights, int8 weights+math
+    [(16, 16, 197, 240), (8, 16, 197, 120), (8, 8, 394, 243)],  # docs/formulas.md W1: bf16, int8 weights, int8 weights+math
 )
 def test_batch_knee_is_the_ridge_point_scaled_by_weight_bytes(catalog, wbits, abits, tflops, expected):
     dep = deploy(catalog, ideal=True, **v5e(hw_tflops=tflops, hw_tbps=0.82 if tflops == 197 else 0.81),
@@ -42,7 +42,7 @@ def test_batch_knee_is_the_ridge_point_scaled_by_weight_bytes(catalog, wbits, ab
 
 
 def test_pop_quiz_30b_int8_on_16_v5e(catalog):
-    # W3: B=4 -> 2.57 ms (weights + KV reads), B=256 -> 21 ms (KV reads + FLOPs).
+    # docs/formulas.md W3: B=4 -> 2.57 ms (weights + KV reads), B=256 -> 21 ms (KV reads + FLOPs).
     # The quiz ignores tensor-parallel communication: a link fast enough to make it vanish.
     dep = deploy(catalog, ideal=True, **v5e(hw_link_gbps=100_000), **THIRTY_B, chips=16, wbits=8, kvbits=8, abits=16)
     assert dep.model.kv_bytes_per_token(Precision.from_bits(16, 8)) == 100_000
@@ -58,7 +58,7 @@ def test_pop_quiz_30b_int8_on_16_v5e(catalog):
     [(256, 8, 1, 8.00), (256, 8, 32, 163.31), (256, 8, 256, 255.92), (8, 2, 16, 7.92)],
 )
 def test_moe_experts_touched(experts, active, tokens, expected):
-    # W7: E (1 - (1 - k/E)^B).
+    # docs/formulas.md W7: E (1 - (1 - k/E)^B).
     assert float(experts_touched(experts, active, tokens)) == pytest.approx(expected, abs=0.01)
 
 
@@ -68,12 +68,12 @@ def test_moe_experts_touched(experts, active, tokens, expected):
      ("deepseek-v3", 16, 70_272), ("deepseek-v3", 8, 35_136)],
 )
 def test_kv_bytes_per_token(catalog, model, kvbits, expected):
-    # Section 3: 2 n_L n_kv d_h b_kv; MLA (kv_lora_rank + rope dim) n_L b_kv.
+    # docs/formulas.md F7: 2 n_L n_kv d_h b_kv; MLA (kv_lora_rank + rope dim) n_L b_kv.
     assert catalog.models[model].kv_bytes_per_token(Precision.from_bits(16, kvbits)) == expected
 
 
 def attention_aware_knee(dep, kv_bytes_per_token):
-    """Section 8.3 with attention FLOPs per context token added: 2 N_act / (R_eff k_tok - 4 n_L n_q d_h)."""
+    """docs/formulas.md F36 with attention FLOPs per context token added: 2 N_act / (R_eff k_tok - 4 n_L n_q d_h)."""
     m = dep.model
     ridge = dep.peak_flops_per_s * dep.efficiency.mfu / (dep.hbm_bytes_per_s * dep.efficiency.kv_mbu)
     ridge *= dep.kv_replication  # each copy of the cache is read
@@ -81,7 +81,7 @@ def attention_aware_knee(dep, kv_bytes_per_token):
 
 
 def test_context_knee_llama3_70b_on_h100(catalog):
-    # W12: L_crit = 2 N_act / (R k_tok) ~ 1,450 tokens (bf16 KV, R = 295). The model also counts
+    # docs/formulas.md W12: L_crit = 2 N_act / (R k_tok) ~ 1,450 tokens (bf16 KV, R = 295). The model also counts
     # the attention FLOPs of each context token, which moves the knee by ~3%.
     dep = deploy(catalog, ideal=True, hw="h100-sxm", model="llama-3.1-70b", chips=1, wbits=16, kvbits=16)
     knee = metrics.context_knee_tokens(dep)
@@ -90,7 +90,7 @@ def test_context_knee_llama3_70b_on_h100(catalog):
 
 
 def test_context_knee_scaling_book_serving_setting(catalog):
-    # W12: v5e, int8 KV (163,840 B/token), bf16 FLOPs (R = 240) -> ~3,560 tokens; FORMULAS asks for
+    # docs/formulas.md W12: v5e, int8 KV (163,840 B/token), bf16 FLOPs (R = 240) -> ~3,560 tokens; docs/formulas.md W12 asks for
     # the 1k-4k range. Attention FLOPs (bf16 over an int8 cache) move it up ~7%.
     keys = dict(**v5e(hw_tbps=0.82), model="llama-3.1-70b", wbits=8, kvbits=8, abits=16)
     one_copy = deploy(catalog, ideal=True, chips=8, **keys)
@@ -106,7 +106,7 @@ def test_context_knee_scaling_book_serving_setting(catalog):
 
 
 def test_moe_batch_knee_uses_whole_model_weights(catalog):
-    # W7 definition (a): B* = R N_tot / N_act (DeepSeek-V3 ~ 300 x 671 / 37 = 5,440).
+    # docs/formulas.md W7 (whole-model-weights definition): B* = R N_tot / N_act (DeepSeek-V3 ~ 300 x 671 / 37 = 5,440).
     dep = deploy(catalog, ideal=True, hw="custom", hw_tflops=1000, hw_tbps=1 / 0.3, hw_gb=10000, hw_link_gbps=450,
                  model="deepseek-v3", chips=1, wbits=16, kvbits=16)
     m = dep.model
@@ -122,7 +122,7 @@ def test_moe_batch_knee_uses_whole_model_weights(catalog):
 
 
 def test_latency_floor_is_weights_over_bandwidth(catalog):
-    # Section 6: t_floor = W / (n BW); 70B bf16 on one H100 = 141 GB / 3.35 TB/s ~ 42 ms.
+    # docs/formulas.md F26: t_floor = W / (n BW); 70B bf16 on one H100 = 141 GB / 3.35 TB/s ~ 42 ms.
     dep = deploy(catalog, hw="h100-sxm", model="llama-3.1-70b", chips=1, wbits=16)
     embedding_table = dep.model.embedding_params * 2  # a lookup, not read each step
     expected = (dep.weight_bytes - embedding_table) / 3.35e12
@@ -131,7 +131,7 @@ def test_latency_floor_is_weights_over_bandwidth(catalog):
 
 
 def test_moe_floor_reflects_active_parameters(catalog):
-    # Section 10: at batch 1 only k experts per layer are read; at large batch every expert is.
+    # docs/formulas.md F14: at batch 1 only k experts per layer are read; at large batch every expert is.
     dep = deploy(catalog, hw="h200", model="deepseek-v3", chips=8, wbits=8)
     touched_b1 = metrics.latency_floor_s(dep) * dep.hbm_bytes_per_s
     assert touched_b1 == pytest.approx(dep.model.matmul_params_per_token * 1.0, rel=0.02)
@@ -157,7 +157,7 @@ def test_sliding_window_caps_kv_reads(catalog):
 
 
 def test_prefill_attention_is_causal(catalog):
-    # Section 2: prefill attention FLOPs ~ 2 n_L n_q d_h P^2 (half of the full square).
+    # docs/formulas.md F11: prefill attention FLOPs ~ 2 n_L n_q d_h P^2 (half of the full square).
     dep = deploy(catalog, hw="h100-sxm", model="llama-3.1-8b", chips=1)
     m, prompt = dep.model, 4096
     attention = next(op for op in roofline.prefill(dep, prompt).ops if op.name == "attention")
@@ -166,7 +166,7 @@ def test_prefill_attention_is_causal(catalog):
 
 
 def test_prefill_compute_matches_2n_per_token(catalog):
-    # Section 2: F_prefill(P) = 2 N_act P + 2 n_L n_q d_h P^2.
+    # docs/formulas.md F15: F_prefill(P) = 2 N_act P + 2 n_L n_q d_h P^2.
     dep = deploy(catalog, hw="h100-sxm", model="llama-3.1-70b", chips=1)
     m, prompt = dep.model, 2048
     linear = 2 * (m.matmul_params_per_token - m.lm_head_params) * prompt + 2 * m.lm_head_params
@@ -176,7 +176,7 @@ def test_prefill_compute_matches_2n_per_token(catalog):
 
 
 def test_cost_per_million_output_tokens(catalog):
-    # Section 7: C_out = 1e6 $h n t_step / (3600 B).
+    # docs/formulas.md F31: C_out = 1e6 $h n t_step / (3600 B).
     dep = deploy(catalog, hw="h100-sxm", model="llama-3.1-70b", chips=8, price=2.5)
     step_s = float(roofline.decode_step(dep, 32, 2048).time_s)
     cost = float(metrics.cost_per_m_output_usd(dep, step_s, 32))

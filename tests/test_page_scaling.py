@@ -1,4 +1,4 @@
-"""The "Model size & lifetime cost" page through the entry point (FORMULAS.md section 16)."""
+"""The "Model size & lifetime cost" page through the entry point (docs/formulas.md F62–F69)."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Chinchilla scaling and lifetime compute (model/scaling.py) against FORMULAS.md section 16, W8-W9."""
+"""Chinchilla scaling and lifetime compute (model/scaling.py) against docs/formulas.md F62–F69, W8-W9."""
 
 from itertools import pairwise
 
@@ -64,7 +64,7 @@ def test_tokens_to_reach_loss_inverts_the_loss():
 
 
 def test_w9_sardana_direction_smaller_model_trained_longer_is_cheaper_over_its_life():
-    # 13B at its compute-optimal (Hoffmann Approach 3) length is 992B tokens (FORMULAS.md section 16);
+    # 13B at its compute-optimal (Hoffmann Approach 3) length is 992B tokens (docs/formulas.md F65, W9);
     # a 7B model trained to the same loss, then serving 2T tokens, costs ~9% fewer lifetime FLOPs.
     chinchilla = chinchilla_plan(HOFFMANN, 13e9, inference_tokens=2e12)
     assert chinchilla.train_tokens == pytest.approx(992e9, rel=0.002)
@@ -73,7 +73,7 @@ def test_w9_sardana_direction_smaller_model_trained_longer_is_cheaper_over_its_l
     saving = 1 - small.total_flops / chinchilla.total_flops
     assert 0.05 < saving < 0.2
     assert chinchilla.total_flops == pytest.approx(6 * 13e9 * chinchilla.train_tokens + 2 * 13e9 * 2e12)
-    # at 20 tokens/parameter the 7B model needs 432B tokens and saves 36% (section 16's reproduction)
+    # at 20 tokens/parameter the 7B model needs 432B tokens and saves 36% (docs/formulas.md W9)
     target = float(loss(HOFFMANN, 13e9, 260e9))
     at_20 = lifetime_plan(HOFFMANN, 7e9, target, 2e12)
     assert at_20.train_tokens == pytest.approx(432e9, rel=0.005)

@@ -1,4 +1,4 @@
-"""The serving simulator (model/serving/) against the roofline and FORMULAS.md sections 11-12."""
+"""The serving simulator (model/serving/) against the roofline and docs/formulas.md F42–F46."""
 
 import math
 
@@ -62,7 +62,7 @@ def test_a_request_alone_sees_the_roofline_ttft_and_tpot(chat70, policy):
 
 
 def test_static_slot_occupancy_is_mean_over_mean_max_exponential(chat70):
-    # FORMULAS.md section 12: occupancy E[G]/E[max of B], = 1/H_B for exponential G.
+    # docs/formulas.md F43: occupancy E[G]/E[max of B], = 1/H_B for exponential G.
     batch = 32
     workload = Workload(8000, math.inf, LengthDist.fixed(16), EXPONENTIAL_256, seed=3)
     result = simulate_static(chat70, workload, max_batch=batch)
@@ -93,7 +93,7 @@ def test_continuous_batching_gain_over_static_is_about_the_slot_gain(chat70, out
 
 
 def test_paged_kv_waste_is_under_one_block_per_sequence(chat70):
-    # FORMULAS.md section 11: paging wastes ≤ b − 1 tokens per sequence, ≈ (b − 1)/2 on average;
+    # docs/formulas.md F44: paging wastes ≤ b − 1 tokens per sequence, ≈ (b − 1)/2 on average;
     # a max-length reservation wastes most of what it reserves.
     workload = Workload(3000, 12.0, LengthDist.uniform(100, 3000), EXPONENTIAL_256, seed=5)
     results = compare_policies(chat70, workload, max_batch=256, policies=("static", "continuous"))

@@ -58,7 +58,7 @@ def test_length_dist_caps_and_refusals():
 
 
 def test_slot_gain_matches_the_closed_forms():
-    # FORMULAS.md section 12: exponential G gives H_B (B = 32: 4.06), uniform on [1, G_max] gives 2B/(B+1)
+    # docs/formulas.md F43: exponential G gives H_B (B = 32: 4.06), uniform on [1, G_max] gives 2B/(B+1)
     assert harmonic(32) == pytest.approx(4.058, abs=1e-3)
     assert slot_gain(length_dist("exponential", 4096, 65_536), 32) == pytest.approx(harmonic(32), rel=0.01)
     assert slot_gain(length_dist("uniform", 4096, 65_536), 32) == pytest.approx(uniform_gain(32), rel=1e-3)

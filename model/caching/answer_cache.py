@@ -1,4 +1,4 @@
-"""Answer caching of frequent, static questions (FORMULAS.md section 14).
+"""Answer caching of frequent, static questions (docs/formulas.md F54–F56).
 
 Query i of a catalogue of M distinct questions has Zipf popularity p_i = i^(−s) / H(M, s), with
 H(n, s) = Σ_{i≤n} i^(−s) the generalised harmonic number. A cache of the K most popular answers
@@ -6,7 +6,7 @@ is hit with probability
 
     h(K) = f · H(K, s) / H(M, s)            (f: the fraction of traffic that is cacheable at all)
 
-and a request then costs, on average, h·c_hit + (1 − h)·(c_in(P) + c_out(G)) (section 14), with
+and a request then costs, on average, h·c_hit + (1 − h)·(c_in(P) + c_out(G)) (docs/formulas.md F56), with
 the miss priced by the roofline (`request.request_cost`: prefill plus decode) and a hit costing
 `hit_usd` (default 0: no GPU) and taking `hit_latency_s` (an assumption, default 5 ms for a
 lookup in a key-value store; no published source). Hit rates of real traffic are not published:

@@ -1,4 +1,4 @@
-"""Prefix (KV) caching (FORMULAS.md section 14, SB-inf "Prefix Caching").
+"""Prefix (KV) caching (docs/formulas.md F57; [Austin 2025] Part 7 "Prefix caching").
 
 A prompt of P tokens whose first p are cached needs the prefill of the P − p new tokens attending
 to the p cached ones, F_prefill(P) − F_prefill(p) FLOPs, plus reading the cache. In HBM that read

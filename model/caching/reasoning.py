@@ -1,4 +1,4 @@
-"""Reasoning-token efficiency (FORMULAS.md section 14).
+"""Reasoning-token efficiency (docs/formulas.md F59–F61).
 
 An answer with G_reason hidden and G_ans visible tokens costs P·c_in + (G_reason + G_ans)·c_out(L̄),
 its decode steps timed as the context grows from P (`metrics.decode_run`), so the KV term makes

@@ -1,6 +1,6 @@
 """Transformer architecture and the parameter and KV-cache counts derived from its shapes.
 
-Symbols (FORMULAS.md section 0): n_L layers, d model width, n_q query heads, n_kv KV heads,
+Symbols (docs/notation.md): n_L layers, d model width, n_q query heads, n_kv KV heads,
 d_h head dim, d_ff dense FFN width, V vocab, E routed experts, k experts per token,
 d_e expert FFN width. Counts are in parameters or elements; bytes come later with precision.
 """

@@ -17,7 +17,7 @@ from model.core.architecture import ModelConfig
 from model.core.hardware import Hardware
 from model.core.precision import Precision
 
-ALLREDUCES_PER_LAYER = 2  # after attention and after the FFN (Megatron-style TP; KIP, EE)
+ALLREDUCES_PER_LAYER = 2  # after attention and after the FFN (Megatron-style TP; docs/formulas.md F20; [Shoeybi 2019], [Chen 2022], [Erdil 2025])
 ATTENTION_OPS = ("qkv_proj", "attention", "out_proj")  # replicated per chip under attention data parallelism
 
 
@@ -29,7 +29,7 @@ class Efficiency:
     weights_mbu: float  # achieved fraction of HBM bandwidth streaming weights and activations
     kv_mbu: float  # achieved fraction of HBM bandwidth reading the KV cache
     layer_overhead_s: float = 0.0  # fixed time per layer per forward pass
-    allreduce_latency_s: float | None = None  # per all-reduce; None: 6 µs + 2 µs·(√n − 1) (EE)
+    allreduce_latency_s: float | None = None  # per all-reduce; None: 6 µs + 2 µs·(√n − 1) (docs/formulas.md F19)
 
     def __post_init__(self):
         for name in ("mfu", "weights_mbu", "kv_mbu"):
@@ -98,8 +98,8 @@ class Deployment:
     def allreduce_s(self, tokens) -> np.ndarray:
         """Time of one ring all-reduce of the activations of `tokens` tokens.
 
-        Bandwidth term 2·(n−1)/n · V / link (SB-shard) plus a latency term
-        6 µs + 2 µs·(√n − 1) (Erdil's NCCL fit, FORMULAS.md section 5).
+        Bandwidth term 2·(n−1)/n · V / link (docs/formulas.md F18) plus a latency term
+        6 µs + 2 µs·(√n − 1) (Erdil's NCCL fit, docs/formulas.md F19).
         """
         tokens = np.asarray(tokens, dtype=float)
         n = self.chips

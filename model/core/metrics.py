@@ -8,7 +8,7 @@ Definitions (also in the README):
 - batch knee at context L: the batch where the decode step's total FLOP time reaches its total
   memory time. Below it, cost per output token falls ~1/batch; above it, it is flat.
 - context knee: the context where one sequence's KV-cache read time per step reaches its
-  compute time per step (FORMULAS.md section 8.3: L_crit ≈ 2·N_act/(R·k_tok) with efficiencies).
+  compute time per step (docs/formulas.md F36: L_crit ≈ 2·N_act/(R·k_tok) with efficiencies).
   Above it, decode is memory-bound at every batch and cost per output token grows ∝ context.
 - capacity knee: the smallest context where the largest batch that fits is below the batch
   knee, so the replica can no longer reach the compute roofline.

@@ -5,7 +5,7 @@ tokens already in its KV cache: decode is new_tokens = 1, prefill is new_tokens 
 (ctx = 0, or a cached prefix). `batch`, `new_tokens` and `ctx` may be numpy arrays that
 broadcast together; every count below then has their broadcast shape.
 
-Counts follow FORMULAS.md sections 2, 3, 10 and 15:
+Counts follow docs/formulas.md F10–F16:
 - a linear layer on T tokens with P parameters: 2·T·P FLOPs, P·b_w weight bytes, and its
   input and output activations T·(d_in + d_out)·b_a bytes;
 - attention (FlashAttention style): 2·n_q·(d_qk + d_v) FLOPs per (query, attended key) pair,
@@ -45,7 +45,7 @@ class OpCost:
 def experts_touched(experts: int, active: int, tokens) -> np.ndarray:
     """Expected distinct experts hit per layer by `tokens` uniformly routed top-k tokens.
 
-    E·(1 − (1 − k/E)^T)  (FORMULAS.md section 10, from Erdil's inference-economics code).
+    E·(1 − (1 − k/E)^T)  (docs/formulas.md F13, from Erdil's inference-economics code).
     """
     tokens = np.asarray(tokens, dtype=float)
     if active >= experts:

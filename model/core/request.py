@@ -10,7 +10,7 @@ columns of `report.summarize` (README "Output columns"), for any prompt, output 
     usd_output    = replica USD/s · G · tpot_s / B
     chip_s        = chips · (batched prefill + G · tpot_s) / B
 
-P prompt tokens, p of them already in a prefix cache (FORMULAS.md section 14: the prefill then costs
+P prompt tokens, p of them already in a prefix cache (docs/formulas.md F57: the prefill then costs
 F_prefill(P) − F_prefill(p) plus reading the p cached tokens, which the roofline's KV term counts),
 G output tokens, B sequences sharing each pass (the prefill of B prompts together and the decode
 batch). Units: seconds, tokens, USD, chip-seconds.

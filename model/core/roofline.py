@@ -1,6 +1,6 @@
 """Roofline timing of a forward pass on one model replica of `chips` chips.
 
-Per op (FORMULAS.md section 1, perfect overlap within an op):
+Per op (docs/formulas.md F3, perfect overlap within an op):
     compute_s = FLOPs / (chips · F · mfu)
     memory_s  = (weight bytes / e_w + activation bytes / e_w + KV bytes · s_kv / e_kv) / (chips · BW)
     time_s    = max(compute_s, memory_s)

@@ -1,4 +1,4 @@
-"""Prefill/decode disaggregation versus colocated serving (FORMULAS.md section 13).
+"""Prefill/decode disaggregation versus colocated serving (docs/formulas.md F47–F53).
 
 Steady state at a request rate λ (requests/s) of prompts of P tokens and outputs of G tokens.
 T_pf = prefill time of `prefill_batch` prompts on a prefill replica (`roofline.prefill`);
@@ -8,7 +8,7 @@ t̄(B) = mean decode step of B sequences as their context grows from P to P + G 
 Disaggregated: a prefill pool of n_p replicas and a decode pool of n_d replicas.
     n_p = λ·T_pf / (b_p·u_max)       (prefill utilisation ρ_p = λ·T_pf/(b_p·n_p) ≤ u_max)
     n_d = λ·G·t̄(B) / B              (a decode replica at batch B finishes B/(G·t̄) requests/s)
-so the balanced pools satisfy SB-serve's Pn/T_prefill = B·Gn/(t_step·G_len) (with b_p = 1 and
+so the balanced pools satisfy [Austin 2025] Part 8's (docs/formulas.md F49) Pn/T_prefill = B·Gn/(t_step·G_len) (with b_p = 1 and
 u_max = 1). Pools are rounded up to whole replicas; the batch then in flight per decode replica
 is B_eff = (λ/n_d)·G·t̄(B_eff) (Little's law). The KV cache of each prompt crosses to the decode
 pool in P·k_tok / link bandwidth.

@@ -1,6 +1,6 @@
 """Chinchilla scaling and lifetime (training + inference) compute: why labs over-train small models.
 
-Notation (FORMULAS.md section 16): N parameters, D training tokens, C = 6·N·D training FLOPs,
+Notation (docs/notation.md (scaling laws); docs/formulas.md F62–F69): N parameters, D training tokens, C = 6·N·D training FLOPs,
 D_inf lifetime inference tokens, ℓ a target loss (nats/token).
 
     L(N, D)   = E + A / N^α + B / D^β                                   (Hoffmann et al. eq. 2)
@@ -10,11 +10,11 @@ D_inf lifetime inference tokens, ℓ a target loss (nats/token).
     lifetime USD   = 6·N·D_train · usd_per_train_flop + 2·N·D_inf · usd_per_inference_flop
 
 Two fits ship: Hoffmann's rounded Approach-3 constants and Besiroglu et al.'s refit (the values
-of FORMULAS.md section 16). The cost-per-FLOP helpers tie the USD version to the roofline: a
+of docs/formulas.md F63). The cost-per-FLOP helpers tie the USD version to the roofline: a
 training FLOP costs the chip-hour price over the achieved FLOP/s; an inference FLOP costs what
 one decode token costs on a deployment (`metrics.cost_per_m_output_usd`) over the 2·N_act FLOPs
 it does, taken as constant across model sizes (a simplification: a smaller model's batch and
-context knees differ). Section 16's caution applies: only the direction of the Sardana result
+context knees differ). docs/formulas.md W9's caution applies: only the direction of the Sardana result
 (train smaller and longer as inference demand grows) is robust to the choice of fit.
 """
 
@@ -60,10 +60,10 @@ class LossFit:
 
 
 HOFFMANN = LossFit("hoffmann", 1.69, 406.4, 410.7, 0.34, 0.28,
-                   "Hoffmann et al. 2022 (Chinchilla) Approach 3, rounded; FORMULAS.md section 16")
+                   "Hoffmann et al. 2022 (Chinchilla) Approach 3, rounded; docs/formulas.md F63")
 BESIROGLU = LossFit("besiroglu", 1.8172, 482.01, 2085.43, 0.3478, 0.3658,
                     "Besiroglu et al. 2024, 'Chinchilla Scaling: A replication attempt', Table 1; "
-                    "FORMULAS.md section 16")
+                    "docs/formulas.md F63")
 FITS = {fit.name: fit for fit in (HOFFMANN, BESIROGLU)}
 
 
@@ -90,12 +90,12 @@ def loss(fit: LossFit, params, tokens) -> np.ndarray:
 
 
 def training_flops(params, tokens) -> np.ndarray:
-    """6·N·D (forward and backward, FORMULAS.md section 2)."""
+    """6·N·D (forward and backward, docs/formulas.md F62)."""
     return 6.0 * np.asarray(params, dtype=float) * np.asarray(tokens, dtype=float)
 
 
 def inference_flops(params, tokens) -> np.ndarray:
-    """2·N per token processed in inference (FORMULAS.md section 2), times `tokens`."""
+    """2·N per token processed in inference (docs/formulas.md F62), times `tokens`."""
     return 2.0 * np.asarray(params, dtype=float) * np.asarray(tokens, dtype=float)
 
 

@@ -1,6 +1,6 @@
 """Model size and lifetime cost: the comparisons behind the "Model size & lifetime cost" view.
 
-Compositions of the scaling laws (`model.scaling.laws`, FORMULAS.md section 16). Units: tokens,
+Compositions of the scaling laws (`model.scaling.laws`, docs/formulas.md F62–F69). Units: tokens,
 FLOPs, parameters, USD.
 
     demand levels        the lifetime inference demands drawn beside the chosen one
@@ -130,7 +130,7 @@ SARDANA_PUBLISHED_SAVING = 0.17  # Sardana et al. 2024, Fig. 1: 1.7e22 FLOPs (17
 
 
 def sardana_reproduction(fit: LossFit) -> SardanaReproduction:
-    """The published example's setting with `fit`'s constants (FORMULAS.md section 16's caution:
+    """The published example's setting with `fit`'s constants (docs/formulas.md W9's caution:
     this does not give the published 17%; only the direction is robust)."""
     big = chinchilla_plan(fit, SARDANA_REFERENCE_PARAMS, SARDANA_INFERENCE_TOKENS)
     small = lifetime_plan(fit, SARDANA_SMALL_PARAMS, big.loss, SARDANA_INFERENCE_TOKENS)

@@ -1,7 +1,7 @@
 """Page-local URL parameters of "Caching & reasoning" (see ui/params/__init__.py).
 
 Ranges bound the work a link can ask for; every default without a published source is an
-assumption the page labels as such (FORMULAS.md section 14: answer-cache hit rates are not published).
+assumption the page labels as such (docs/formulas.md F55: answer-cache hit rates are not published).
 """
 
 from model.base.fields import Field

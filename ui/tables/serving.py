@@ -28,7 +28,7 @@ def comparison_frame(results: dict) -> pd.DataFrame:
 
 
 def gain_rows(capacity: dict, kind: str, mean_tokens: int) -> tuple[pd.DataFrame, float, float]:
-    """The saturated throughput gain, simulated, beside FORMULAS.md section 12's expectations.
+    """The saturated throughput gain, simulated, beside docs/formulas.md F43's expectations.
 
     Returns (table, simulated gain, exact E[max G]/E[G] at the static batch limit)."""
     check = gain_check(capacity["static"], capacity["continuous"], kind, mean_tokens)

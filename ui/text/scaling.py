@@ -12,7 +12,7 @@ FIT_CITATIONS = {"besiroglu": "Besiroglu et al. 2024", "hoffmann": "Hoffmann et 
 
 
 def fit_note(fit: scaling.LossFit) -> str:
-    """What the chosen fit says at Chinchilla's own budget (FORMULAS.md section 16's consistency check)."""
+    """What the chosen fit says at Chinchilla's own budget (docs/formulas.md W8's consistency check)."""
     n, d = (float(v) for v in scaling.compute_optimal(fit, CHINCHILLA_FLOPS))
     text = (f"At Chinchilla's budget (5.76e23 FLOPs) this fit puts the compute optimum at {n / 1e9:.1f}B parameters and "
             f"{d / 1e12:.2f}T tokens, {d / n:.0f} tokens per parameter")
@@ -32,4 +32,4 @@ def sardana_note(fit: scaling.LossFit) -> str:
             f"the same loss ({fmt.si(rep.small.train_tokens, 'tokens')}) saves {fmt.fraction(rep.saving_fraction)} of lifetime "
             f"FLOPs, and the optimum ({rep.optimal.params / 1e9:.3g}B) saves {fmt.fraction(rep.optimal_saving_fraction)}. "
             "The fits differ from the paper's, so only the direction (smaller and longer-trained is cheaper; the optimal "
-            "size shrinks as demand grows) carries over (FORMULAS.md section 16).")
+            "size shrinks as demand grows) carries over.")
