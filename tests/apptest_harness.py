@@ -56,6 +56,7 @@ def chart_data(at: AppTest) -> list[str]:
 
 
 # A custom hardware + custom model link (every page must draw it), and a MoE variant.
+MOE_LINK = {"preset": "deepseek-v3-moe"}  # a named MoE (MLA) scenario
 CUSTOM_LINK = {"hw": "custom", "hw_tflops": "400", "hw_tbps": "2", "hw_gb": "96", "hw_link_gbps": "200",
                "model": "custom", "layers": "32", "d_model": "4096", "heads": "32", "kv_heads": "8",
                "head_dim": "128", "ffn": "14336", "vocab": "128256", "chips": "2"}

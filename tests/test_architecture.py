@@ -245,7 +245,7 @@ def test_no_sys_path_edits_in_tests_or_benchmarks():
 
 def test_benchmarks_and_pytest_use_the_root_as_import_path():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert config["tool"]["pytest"]["ini_options"]["pythonpath"] == ["."]
+    assert config["tool"]["pytest"]["ini_options"]["pythonpath"] == [".", "tests"]  # the root, and the test helpers
     assert (ROOT / "benchmarks" / "__init__.py").exists()  # run as python -m benchmarks.NAME
     assert not (ROOT / "pytest.ini").exists()  # one pytest configuration: pyproject.toml
 

@@ -1,30 +1,11 @@
 """python -m model: presets, predict round trips with bad rows, explain."""
 
-import csv
-import subprocess
-import sys
 
-from conftest import PRESETS, ROOT
+from cli_runner import read_csv, run, write_csv
+from conftest import ROOT
 
 from model.report.summary import OUTPUT_NAMES
-
-
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "model", "--presets", PRESETS, *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
-
-
-def write_csv(path, rows):
-    columns = list(dict.fromkeys(k for row in rows for k in row))
-    with open(path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def read_csv(path):
-    with open(path, newline="") as handle:
-        return list(csv.DictReader(handle))
+from model.schema.scenario import SCENARIO_FIELDS
 
 
 def test_presets_lists_everything_with_sources():
@@ -93,8 +74,6 @@ def test_explain_bad_key_is_a_clear_error():
 
 
 def test_readme_documents_every_key_and_output_column():
-    from model.schema.scenario import SCENARIO_FIELDS
-
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in list(SCENARIO_FIELDS) + list(OUTPUT_NAMES):
         assert f"`{name}`" in readme, name

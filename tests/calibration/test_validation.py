@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
+from cli_runner import read_csv, run, write_csv
 from conftest import ROOT
-from test_cli import read_csv, run, write_csv
 
 from model import parse_scenario_strict, resolve
 from model.calibration.measurements import Measurement, read_measurements, select

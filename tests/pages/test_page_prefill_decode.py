@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 from apptest_harness import CUSTOM_MOE_LINK as CUSTOM
+from apptest_harness import MOE_LINK as MOE
 from apptest_harness import app, deployment, texts
 from plotly_spec import figures, trace, values
-from test_page_roofline import MOE
 
 from model import load_catalog
 from model.core.roofline import decode_step, prefill

@@ -7,8 +7,8 @@ import json
 
 import numpy as np
 import pytest
+from cli_runner import run, write_csv
 from conftest import ROOT
-from test_cli import run, write_csv
 
 from model import parse_scenario_strict, resolve
 from model.calibration.file_format import (

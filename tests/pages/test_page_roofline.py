@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from apptest_harness import CUSTOM_MOE_LINK as CUSTOM
+from apptest_harness import MOE_LINK as MOE
 from apptest_harness import app, deployment, texts
 from plotly_spec import figures, trace, values
 
@@ -11,7 +12,6 @@ from model.core.roofline import decode_step, prefill
 from model.report import summary as report
 
 PAGE = "pages/roofline.py"
-MOE = {"preset": "deepseek-v3-moe"}
 TERA = 1e12
 
 

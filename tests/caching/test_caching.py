@@ -68,7 +68,8 @@ def test_prefix_cache_saves_the_cached_share_of_prefill_flops(small):
 
     result = prefix_cache(small, 8192, 6144)
     assert result.flops_fraction == pytest.approx((f_prefill(8192) - f_prefill(6144)) / f_prefill(8192), rel=0.005)
-    # [Austin 2025] Part 7 "Prefix caching" (docs/formulas.md F57): "I like dogs" then "I like cats" needs ~1/3 of the compute; exactly, the one new token
+    # [Austin 2025] Part 7 "Prefix caching" (docs/formulas.md F57): "I like dogs" then "I like cats" needs ~1/3 of
+    # the compute; exactly, the one new token
     # plus lm_head, which both passes run once: (N' + lm) / (3N' + lm)
     lm = m.lm_head_params
     assert prefix_cache(small, 3, 2).flops_fraction == pytest.approx((per_token + lm) / (3 * per_token + lm), rel=1e-3)

@@ -10,7 +10,8 @@ from model.core import metrics, roofline
 from model.core.ops import experts_touched
 from model.core.precision import Precision
 
-# A 30B dense model with exactly 100 kB/token of int8 KV (docs/formulas.md W3): 25 layers x 16 KV heads x 125 dims x 2 x 1 B.
+# A 30B dense model with exactly 100 kB/token of int8 KV (docs/formulas.md W3): 25 layers x 16 KV heads x 125 dims x 2
+# x 1 B.
 # 16 KV heads so that 16-way tensor parallelism splits the cache without copies, as the quiz assumes.
 THIRTY_B = dict(model="custom", layers=25, d_model=8000, heads=64, kv_heads=16, head_dim=125, ffn=43333, vocab=5000)
 
@@ -32,7 +33,8 @@ def test_ridge_points(catalog):
 
 @pytest.mark.parametrize(
     "wbits, abits, tflops, expected",
-    [(16, 16, 197, 240), (8, 16, 197, 120), (8, 8, 394, 243)],  # docs/formulas.md W1: bf16, int8 weights, int8 weights+math
+    # docs/formulas.md W1: bf16, int8 weights, int8 weights+math
+    [(16, 16, 197, 240), (8, 16, 197, 120), (8, 8, 394, 243)],
 )
 def test_batch_knee_is_the_ridge_point_scaled_by_weight_bytes(catalog, wbits, abits, tflops, expected):
     dep = deploy(catalog, ideal=True, **v5e(hw_tflops=tflops, hw_tbps=0.82 if tflops == 197 else 0.81),
@@ -90,7 +92,8 @@ def test_context_knee_llama3_70b_on_h100(catalog):
 
 
 def test_context_knee_scaling_book_serving_setting(catalog):
-    # docs/formulas.md W12: v5e, int8 KV (163,840 B/token), bf16 FLOPs (R = 240) -> ~3,560 tokens; docs/formulas.md W12 asks for
+    # docs/formulas.md W12: v5e, int8 KV (163,840 B/token), bf16 FLOPs (R = 240) -> ~3,560 tokens; docs/formulas.md
+    # W12 asks for
     # the 1k-4k range. Attention FLOPs (bf16 over an int8 cache) move it up ~7%.
     keys = dict(**v5e(hw_tbps=0.82), model="llama-3.1-70b", wbits=8, kvbits=8, abits=16)
     one_copy = deploy(catalog, ideal=True, chips=8, **keys)

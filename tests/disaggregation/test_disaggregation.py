@@ -28,7 +28,8 @@ def h200(catalog):
 
 
 def test_pools_balance_prefill_and_decode_throughput(h100):
-    # [Austin 2025] Part 8 (docs/formulas.md F49): Pn / T_prefill = B · Gn / (t_step · G_len), with the exact (unrounded) pool sizes.
+    # [Austin 2025] Part 8 (docs/formulas.md F49): Pn / T_prefill = B · Gn / (t_step · G_len), with the exact
+    # (unrounded) pool sizes.
     plan = disaggregated(h100, h100, PROMPT, OUT, RATE, BATCH)
     prefill_s = float(roofline.prefill(h100, PROMPT).time_s)
     step_s = metrics.mean_decode_step_s(h100, BATCH, PROMPT, OUT)
