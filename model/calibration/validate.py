@@ -1,27 +1,8 @@
 """Set the model beside measurements: predict the quantity a measurement row states, and compare.
 
-A measurement row is the scenario keys (README "Scenario keys") plus `phase` and one measured
-column. The phase says what was timed:
-
-| phase     | the timed work (seconds)                                                          |
-|-----------|-----------------------------------------------------------------------------------|
-| `decode`  | one decode step: `batch` sequences each generate one token at context `ctx`        |
-| `prefill` | one prefill of `batch` prompts of `prompt` tokens (nothing cached; `ctx` unused)   |
-| `request` | a whole static-batch run: the prefill of `batch` prompts of `prompt` tokens, then  |
-|           | out − 1 decode steps as the context grows from `prompt` to prompt + out − 2 (the   |
-|           | first output token comes from the prefill), as TensorRT-LLM's gptSessionBenchmark  |
-|           | times it; `ctx` unused                                                             |
-
-| measured column         | unit     | definition                                                        |
-|-------------------------|----------|-------------------------------------------------------------------|
-| `measured_ms`           | ms       | the phase's time                                                  |
-| `tokens_per_s`          | tokens/s | tokens the phase yields per second on the replica: decode batch / |
-|                         |          | step; prefill batch·prompt / time; request batch·out / time       |
-| `tokens_per_s_per_chip` | tokens/s | tokens_per_s ÷ chips (the "per GPU" tables of TensorRT-LLM)       |
-
-The prediction is the same column computed from the model's time for the phase, and
-error_pct = 100 · (predicted − measured) / measured. Rows with `excluded` true are carried with
-their `exclude_reason` and not predicted.
+A row's phase and measured column are defined in `model.calibration.measurements`; the prediction is the
+same column computed from the model's time for the phase, and
+error_pct = 100 · (predicted − measured) / measured. Excluded rows are carried, not predicted.
 """
 
 from __future__ import annotations

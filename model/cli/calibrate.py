@@ -9,11 +9,10 @@ from __future__ import annotations
 import sys
 
 from model.calibration import fit as cal
-from model.calibration.file_format import save_calibration
 from model.calibration.measurements import select
 from model.calibration.parameters import PARAMETERS
 from model.catalog.presets import load_catalog
-from model.cli.common import table
+from model.cli.common import open_output, table
 from model.cli.validate import read_measurement_rows
 from model.schema.scenario import CUSTOM
 
@@ -73,10 +72,8 @@ def cmd_calibrate(args) -> int:
         _print_fit(fit)
     if not calibration.efficiencies:
         raise ValueError("no parameter could be fitted on any hardware (see the refusals above)")
-    try:
-        save_calibration(calibration, args.output)
-    except OSError as exc:
-        raise ValueError(f"{args.output}: cannot write ({exc.strerror})") from None
+    with open_output(args.output) as handle:
+        handle.write(calibration.to_json())
     print(f"\nwrote {args.output} ({', '.join(calibration.efficiencies)})", file=sys.stderr)
     return 1 if messages else 0
 

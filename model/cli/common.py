@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from model.calibration.file_format import load_calibration
@@ -32,3 +33,13 @@ def load_calibration_arg(args):
 
 def warn(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+@contextlib.contextmanager
+def open_output(path: str):
+    """A text file to write the command's output to; ValueError naming the path if it cannot be written."""
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            yield handle
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot write ({exc.strerror or exc})") from None

@@ -8,7 +8,7 @@ import sys
 from model.base.fields import FieldError
 from model.catalog.csv_rows import read_scenario_csv
 from model.catalog.presets import load_catalog
-from model.cli.common import format_cell, load_calibration_arg
+from model.cli.common import format_cell, load_calibration_arg, open_output
 from model.report import summary as report
 from model.schema.parse import parse_scenario_strict
 from model.schema.resolve import ScenarioError, resolve
@@ -38,7 +38,7 @@ def cmd_predict(args) -> int:
     rows, header = read_scenario_csv(args.scenarios)
     results, messages = predict_rows(rows, catalog, calibration)
     columns = header + [c for c in report.OUTPUT_NAMES + (ERROR_COLUMN,) if c not in header]
-    with open(args.output, "w", newline="", encoding="utf-8") as handle:
+    with open_output(args.output) as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         for result in results:

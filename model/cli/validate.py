@@ -16,7 +16,7 @@ from model.calibration import fit as cal
 from model.calibration import validate as val
 from model.calibration.measurements import Measurement, read_measurements, select
 from model.catalog.presets import load_catalog
-from model.cli.common import format_cell, load_calibration_arg, table
+from model.cli.common import format_cell, load_calibration_arg, open_output, table
 
 TABLE_COLUMNS = ("id", "hw", "model", "chips", "batch", "prompt", "out", "phase", "quantity", "measured",
                  "predicted", "error_pct")
@@ -56,7 +56,7 @@ def _summary_rows(default_rows, adjusted_rows, label: str) -> list[dict]:
 
 def _write_rows(path: str, rows: list[val.ValidationRow], defaults: list[val.ValidationRow] | None) -> None:
     columns = list(val.VALIDATION_COLUMNS) + (["predicted_default", "error_pct_default"] if defaults else [])
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+    with open_output(path) as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         for index, row in enumerate(rows):
@@ -89,10 +89,7 @@ def cmd_validate(args) -> int:
         ids = ", ".join(group["ids"][:6]) + (", ..." if group["n"] > 6 else "")
         print(f"  {group['n']:3d} row{'s' if group['n'] > 1 else ' '} ({ids}): {group['reason']}")
     if args.output:
-        try:
-            _write_rows(args.output, shown, defaults if adjusted else None)
-        except OSError as exc:
-            raise ValueError(f"{args.output}: cannot write ({exc.strerror})") from None
+        _write_rows(args.output, shown, defaults if adjusted else None)
         print(f"wrote {len(shown)} rows to {args.output}", file=sys.stderr)
     return 1 if messages else 0
 

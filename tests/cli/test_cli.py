@@ -77,3 +77,10 @@ def test_readme_documents_every_key_and_output_column():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in list(SCENARIO_FIELDS) + list(OUTPUT_NAMES):
         assert f"`{name}`" in readme, name
+
+
+def test_an_unwritable_output_path_is_a_message_not_a_traceback(tmp_path):
+    write_csv(tmp_path / "s.csv", [{"batch": "8"}])
+    result = run("predict", str(tmp_path / "s.csv"), "-o", str(tmp_path / "missing-dir" / "out.csv"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "out.csv: cannot write" in result.stderr
