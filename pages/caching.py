@@ -8,6 +8,7 @@ from model.caching import answer_cache, prefix_cache, reasoning
 from model.core import metrics
 from model.core.request import request_cost
 from model.pricing.published import published_cache_prices
+from model.report import summary as report
 from ui import format as fmt
 from ui.figures import caching as figures
 from ui.page import card, chart, current, table
@@ -15,6 +16,7 @@ from ui.params.caching import CACHE_GRID, CATALOGUE_GRID, REASONING_GRID
 from ui.params.caching import FIELDS as P
 from ui.tables.caching import answer_table, policy_table
 from ui.text.caching import less_or_more
+from ui.text.common import context_warning
 from ui.widgets import choice, log_choice, number, slider
 
 state = current()
@@ -24,6 +26,8 @@ st.markdown(f"Three ways to spend fewer GPU-seconds per answer, priced on **{dep
             f"{dep.hardware.name}** at ${dep.usd_per_chip_hour:.2f}/chip-hour, batch {s.batch}, {s.prompt:,} prompt "
             f"and {s.out:,} output tokens per request (sidebar). Controls marked *assumption* have no published source.")
 fit = metrics.max_batch(dep, s.prompt + s.out)
+for note in report.context_warnings(s, dep):
+    st.warning(context_warning(note))
 if fit < s.batch:
     what = "The weights (or one sequence)" if fit < 1 else f"Batch {s.batch} at {s.prompt + s.out:,} tokens per sequence"
     st.warning(f"{what} does not fit in HBM on this replica: the numbers below are what it would cost if it did. Add "

@@ -7,12 +7,14 @@ from model.disaggregation.links import KV_LINKS, kv_link_bytes_per_s
 from model.disaggregation.plan import tpot_parts, ttft_parts
 from model.disaggregation.replicas import prefill_deployment
 from model.disaggregation.sweep import longest_prompt
+from model.report import summary as report
 from ui import cached
 from ui import format as fmt
 from ui.figures import disaggregation as figures
 from ui.page import card, chart, current, table
 from ui.params import disaggregation as P
 from ui.tables.disaggregation import plans_frame
+from ui.text.common import context_warning
 from ui.text.disaggregation import verdict
 from ui.widgets import choice, log_choice, number
 
@@ -45,6 +47,8 @@ with st.container(border=True):
     with c[4]:
         axis = choice(P.AXIS)
 link_bps = KV_LINKS[link][0]
+for note in report.context_warnings(s, dep):
+    st.warning(context_warning(note))
 
 try:
     pre = prefill_deployment(s, state.catalog, hw, chips, state.calibration)

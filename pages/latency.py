@@ -12,33 +12,42 @@ from ui import format as fmt
 from ui.figures import latency as figures
 from ui.page import card, chart, current, table
 from ui.params.latency import FIELDS
-from ui.text.latency import chips_returns, floor_sentence, tier_sentence
+from ui.text.common import context_warning
+from ui.text.latency import chips_returns, context_floor_sentence, floor_sentence, floor_weights_phrase, tier_sentence
 from ui.widgets import number
 
 state = current()
 s, dep = state.scenario, state.deployment
 row = report.summarize_si(s, dep)
 floor_s, tpot_s, fit = row["latency_floor_s"], row["tpot_s"], row["max_batch"]
+floor_ctx_s = row["latency_floor_ctx_s"]
 
 st.title("Latency floor and fast tiers")
 st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}** at {s.ctx:,} tokens of context. **TPOT** (time "
             "per output token) = one decode step at the batch: the gap between a user's tokens once generation has started. "
-            "It excludes TTFT (the prefill before the first token). **Latency floor** = the weights one decode step reads "
-            "at batch 1 / the replica's peak HBM bandwidth: no batch, kernel or context beats it.")
+            "It excludes TTFT (the prefill before the first token). **Latency floor** (weights only) = the weights one decode "
+            "step reads at batch 1 (for MoE the active experts) / the replica's peak HBM bandwidth: no batch, kernel or "
+            f"context beats it. **Floor at this context** = the same plus one sequence's KV cache at {s.ctx:,} tokens: "
+            "no batch-1 step at this context beats it.")
+for note in report.context_warnings(s, dep):
+    st.warning(context_warning(note))
 if fit < 1:
     st.warning("The weights (or one sequence at this context) do not fit in HBM on this replica: the curves below are "
                "what it would take if they did. Add chips or use fewer bits.")
 sweep = speed_tiers.batch_sweep(dep, s.ctx, batch_grid(min(max(2 * fit, 4 * s.batch, 64), MAX_BATCH), 121))
 batch_one_s = float(sweep.tpot_s[0])
 
-c = st.columns(4)
-card(c[0], "TPOT now", fmt.duration(tpot_s), f"batch {s.batch}: {fmt.token_rate(1 / tpot_s)} per user, {tpot_s / floor_s:.2g}x the floor",
-     "Time per output token after the first (excludes TTFT): one decode step at this batch and context.")
+c = st.columns(5)
+card(c[0], "TPOT now", fmt.duration(tpot_s), f"batch {s.batch}: {fmt.token_rate(1 / tpot_s)} per user, {tpot_s / floor_s:.2g}x the "
+     "weights-only floor", "Time per output token after the first (excludes TTFT): one decode step at this batch and context.")
 card(c[1], "Latency floor", fmt.duration(floor_s), floor_sentence(dep, floor_s),
-     "Weights touched by one decode step at batch 1 / peak HBM bandwidth.")
-card(c[2], "TPOT at batch 1", fmt.duration(batch_one_s), "the fastest a user gets here: the floor plus KV reads, all-reduces "
-     "and bandwidth efficiency")
-card(c[3], "Largest possible speed-up", fmt.ratio(tpot_s / batch_one_s),
+     "Weights one decode step reads at batch 1 (MoE: the experts it touches) / peak HBM bandwidth.")
+card(c[2], "Floor at this context", fmt.duration(floor_ctx_s), context_floor_sentence(dep, s.ctx, floor_s, floor_ctx_s),
+     "(Weights a batch-1 decode step reads + one sequence's KV cache at this context) / peak HBM bandwidth.")
+card(c[3], "TPOT at batch 1", fmt.duration(batch_one_s), f"the fastest a user gets here, {batch_one_s / floor_s:.2g}x the "
+     f"weights-only floor and {batch_one_s / floor_ctx_s:.2g}x the floor at this context: all-reduces and bandwidth "
+     "efficiency add to it")
+card(c[4], "Largest possible speed-up", fmt.ratio(tpot_s / batch_one_s),
      f"from batch {s.batch} down to batch 1 ({fmt.token_rate(1 / batch_one_s)} per user)")
 charts_row = st.columns(2)
 
@@ -65,7 +74,8 @@ with charts_row[0]:
     chart(figures.tpot_vs_batch(sweep, floor_s, s.batch, fit, quotes),
           f"Each user waits one decode step per token: {fmt.duration(batch_one_s)} at batch 1, {fmt.duration(tpot_s)} at batch "
           f"{s.batch}, {fmt.duration(float(sweep.tpot_s[-1]))} at {sweep.batch[-1]:,.0f} (dotted: does not fit in HBM above "
-          f"{fmt.count(fit)}). The line never reaches the {fmt.duration(floor_s)} floor: even batch 1 reads every weight once.",
+          f"{fmt.count(fit)}). The line never reaches the {fmt.duration(floor_s)} weights-only floor: even batch 1 reads the "
+          f"{floor_weights_phrase(dep)} and one sequence's KV cache at this context ({fmt.duration(floor_ctx_s)} together).",
           key="latency_tpot")
 with charts_row[1]:
     fits = sweep.fits

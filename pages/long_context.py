@@ -11,6 +11,7 @@ from model.report import summary as report
 from ui import format as fmt
 from ui.figures import long_context as figures
 from ui.page import card, chart, current, table
+from ui.text.common import context_warning
 from ui.widgets import boundary_control, log_grid
 
 state = current()
@@ -22,6 +23,8 @@ st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}**, bat
             "in HBM (the cheapest way a provider can serve that context).")
 
 sweep = tiers.context_sweep(dep, s.batch)
+for note in report.context_warnings(s, dep):
+    st.warning(context_warning(note))
 ctx = sweep.ctx_tokens
 if not np.isfinite(sweep.best_output[0]):
     st.warning(f"The weights ({fmt.bytes_(dep.weight_bytes)}) leave no room for one 128-token sequence on {dep.chips} "

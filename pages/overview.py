@@ -10,7 +10,7 @@ from ui import format as fmt
 from ui.figures.overview import timeline_figure
 from ui.page import card, chart, current, table
 from ui.text import overview as explain
-from ui.text.latency import floor_sentence
+from ui.text.latency import context_floor_sentence, floor_sentence
 
 state = current()
 s, dep = state.scenario, state.deployment
@@ -23,21 +23,31 @@ st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}**, wei
             f"batch {s.batch}, context {s.ctx:,} tokens, ${dep.usd_per_chip_hour:.2f}/chip-hour.")
 if row["warnings"]:
     st.warning(row["warnings"])
+st.caption(explain.context_note(s))
 
+unfit = explain.fit_reason(s, row["max_batch"])
+mark = explain.NOT_FITTING if unfit else ""
 c = st.columns(4)
-card(c[0], "USD per 1M input tokens", fmt.usd(row["usd_per_m_input"]), explain.prefill_sentence(s, row["prefill_bound"]))
-card(c[1], "USD per 1M output tokens", fmt.usd(row["usd_per_m_output"]), explain.decode_sentence(step))
-card(c[2], "Output / input price", fmt.ratio(row["output_input_ratio"]),
-     f"one output token costs as much as {row['output_input_ratio']:.3g} input tokens")
-card(c[3], "Latency floor", fmt.duration(row["latency_floor_s"]), floor_sentence(dep, row["latency_floor_s"]),
-     "Weights touched by one decode step at batch 1 / peak HBM bandwidth: no batch size or kernel beats it.")
+card(c[0], "USD per 1M input tokens", fmt.usd(row["usd_per_m_input"]) + mark,
+     unfit + f"prefill of {s.batch} prompts of {s.prompt:,} tokens; " + explain.prefill_sentence(s, row["prefill_bound"]))
+card(c[1], "USD per 1M output tokens", fmt.usd(row["usd_per_m_output"]) + mark,
+     unfit + explain.output_price_context(s) + "; " + explain.decode_sentence(step))
+card(c[2], "Output / input price", fmt.ratio(row["output_input_ratio"]) + mark,
+     unfit + f"one output token costs as much as {row['output_input_ratio']:.3g} input tokens")
+card(c[3], "Latency floor", fmt.duration(row["latency_floor_s"]),
+     floor_sentence(dep, row["latency_floor_s"]) + f"; at this context {fmt.duration(row['latency_floor_ctx_s'])}: "
+     + context_floor_sentence(dep, s.ctx, row["latency_floor_s"], row["latency_floor_ctx_s"]),
+     "Weights one decode step reads at batch 1 (MoE: the experts it touches) / peak HBM bandwidth: no batch size or "
+     "kernel beats it. At this context add one sequence's KV cache.")
 c = st.columns(4)
-card(c[0], "TTFT", fmt.duration(row["ttft_s"]), f"one prefill pass over {s.prompt:,} prompt tokens (no queueing)",
+card(c[0], "TTFT", fmt.duration(row["ttft_s"]), f"one prefill pass over {s.prompt:,} prompt tokens (no queueing)"
+     + explain.prompt_note(s, dep.model.max_context),
      "Time to first token: prefill of one prompt, alone on the replica.")
-card(c[1], "TPOT", fmt.duration(row["tpot_s"]), f"{row['tpot_s'] / row['latency_floor_s']:.2g}x the latency floor",
+card(c[1], "TPOT", fmt.duration(row["tpot_s"]), f"at ctx {s.ctx:,}: {row['tpot_s'] / row['latency_floor_s']:.2g}x the "
+     f"weights-only floor, {row['tpot_s'] / row['latency_floor_ctx_s']:.2g}x the floor at this context",
      "Time per output token after the first (excludes TTFT): one decode step at this batch and context.")
 card(c[2], "Tokens/s per user", fmt.token_rate(row["tokens_per_s_per_user"]), "1 / TPOT")
-card(c[3], "Tokens/s per replica", fmt.token_rate(row["tokens_per_s"]), f"{s.batch} sequences per step / TPOT")
+card(c[3], "Tokens/s per replica", fmt.token_rate(row["tokens_per_s"]) + mark, unfit + f"{s.batch} sequences per step / TPOT")
 c = st.columns(4)
 card(c[0], "Max batch at this context", fmt.count(row["max_batch"]), explain.capacity_sentence(s, row["max_batch"]),
      "Sequences whose KV cache fits in HBM after the weights and 10% headroom.")
@@ -45,8 +55,10 @@ card(c[1], "Context knee", fmt.tokens(row["context_knee_tokens"]), explain.conte
      "Context where one sequence's KV-cache reads per step take as long as its compute per step.")
 card(c[2], "Batch knee at this context", fmt.count(row["batch_knee"]), explain.batch_knee_sentence(row["batch_knee"]),
      "Batch where the decode step's FLOP time reaches its memory time.")
-card(c[3], "Weights", fmt.bytes_(row["weight_bytes"]),
-     f"{row['params_total_b']:.1f}B params at {s.wbits} bits; KV {fmt.bytes_(row['kv_bytes_per_token'])}/token")
+card(c[3], "Weights stored", fmt.bytes_(row["weight_bytes"]),
+     explain.weights_sentence(dep, s.wbits, metrics.floor_weight_bytes(dep))
+     + f"; KV {fmt.bytes_(row['kv_bytes_per_token'])}/token",
+     "All weights at the weight bits, whatever a pass reads of them.")
 
 st.subheader("One request, pass by pass")
 run = metrics.decode_run(dep, s.batch, s.prompt, s.out, timeline=True)
@@ -78,7 +90,10 @@ with st.expander("Sources and definitions"):
     st.markdown(
         "- **TTFT**: time to first token = prefill of one prompt alone on the replica (no queueing).\n"
         "- **TPOT**: time per output token after the first = one decode step at this batch and context (excludes TTFT).\n"
-        "- **Latency floor**: weights one decode step touches at batch 1 / peak HBM bandwidth.\n"
+        "- **Latency floor**: weights one decode step reads at batch 1 (MoE: the active experts; the input embedding is "
+        "a lookup) / peak HBM bandwidth. **Floor at this context**: the same plus one sequence's KV cache at ctx.\n"
+        "- **Weights stored**: all weights at the weight bits; a decode step reads fewer (the input embedding is a "
+        "lookup), a prefill also looks up one embedding row per token.\n"
         "- **Context knee**: context where a sequence's KV reads per step equal its compute per step.\n"
         "- **Cost per 1M tokens**: replica price per second x pass time / tokens in the pass x 1e6; input = prefill of "
         "`batch` prompts together, output = one decode step of `batch` sequences."

@@ -6,18 +6,22 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from model.core import intensity, roofline
+from model.core import intensity, metrics, roofline
 from model.core.grids import batch_grid, context_grid
 from model.pricing import published as api
 from model.pricing import sweeps
+from model.report import summary as report
 from ui import format as fmt
 from ui.figures.prefill_decode import api_ratio_figure, breakdown_figure, price_figure
 from ui.page import chart, current, table
+from ui.text.common import context_warning
+from ui.text.overview import NOT_FITTING, fit_reason, output_price_context
 from ui.text.prefill_decode import (
     PART_LABELS,
     batch_fit_note,
     context_fit_note,
     from_to,
+    prefill_weights_phrase,
     rank_phrase,
     ridge_side,
 )
@@ -42,14 +46,23 @@ st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}** at $
             f"batch {s.batch}, prompt {s.prompt:,} tokens, context {s.ctx:,} tokens. Price per 1M tokens = replica USD/s x "
             "pass time / tokens in the pass x 1e6; input = prefill of `batch` prompts together, output = one decode step "
             "of `batch` sequences.")
+for note in report.context_warnings(s, dep):
+    st.warning(context_warning(note))
+unfit = fit_reason(s, float(metrics.max_batch(dep, s.ctx)))
+if unfit:
+    st.warning(unfit + f"The prices at this batch below are marked{NOT_FITTING}.")
+mark = NOT_FITTING if unfit else ""
 st.info(
     f"**Why.** Prefill of {s.batch} prompts processes {s.batch} x {s.prompt:,} = {s.batch * s.prompt:,} tokens per read of "
-    f"{fmt.bytes_(float(pf.cost.weight_traffic_bytes))} of weights: {float(pf.intensity_flop_per_byte):,.0f} FLOP/byte, "
-    f"{pf_side} of the chip's {ridge:,.0f} FLOP/byte ridge; the pass is **{pf_bound}-bound** and costs **{fmt.usd(usd_in)} "
-    f"per 1M input tokens**. A decode step reads {fmt.bytes_(float(dc.cost.weight_traffic_bytes))} of weights and each sequence's KV cache "
+    f"{prefill_weights_phrase(metrics.weights_read_bytes(dep, batched_prefill), metrics.embedding_lookup_bytes(batched_prefill))}: "
+    f"{float(pf.intensity_flop_per_byte):,.0f} FLOP/byte, "
+    f"{pf_side} of the chip's {ridge:,.0f} FLOP/byte ridge; the pass is **{pf_bound}-bound** and costs **{fmt.usd(usd_in)}{mark} "
+    f"per 1M input tokens**. A decode step reads {fmt.bytes_(metrics.weights_read_bytes(dep, step))} of weights (weights read "
+    f"per step: the input embedding is a lookup) and each sequence's KV cache "
     f"({fmt.bytes_(float(dc.cost.kv_traffic_bytes))} for {s.batch} x {s.ctx:,} tokens) to produce one token per sequence, {s.batch} "
     f"tokens: {float(dc.intensity_flop_per_byte):.3g} FLOP/byte, {dc_side} of the ridge, **{dc_bound}-bound**: "
-    f"**{fmt.usd(usd_out)} per 1M output tokens**: an output token costs **{fmt.ratio(ratio)}** an input token.")
+    f"**{fmt.usd(usd_out)}{mark} per 1M output tokens**, {output_price_context(s)}. An output token costs "
+    f"**{fmt.ratio(ratio)}** an input token.")
 
 no_fit_batch = sweeps.first_x_not_fitting(by_batch.x, by_batch.fits)
 no_fit_ctx = sweeps.first_x_not_fitting(by_ctx.x, by_ctx.fits)

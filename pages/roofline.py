@@ -10,6 +10,7 @@ from model.report import summary as report
 from ui import format as fmt
 from ui.figures.roofline import roofline_figure
 from ui.page import chart, current, table
+from ui.text.common import context_warning
 from ui.text.roofline import decode_growth, no_fit_note, ridge_distance
 
 state = current()
@@ -25,6 +26,8 @@ peak = hw.peak_flops_per_s(dep.eight_bit_compute)
 ridge = hw.ridge_flop_per_byte(dep.eight_bit_compute)
 lo, hi = intensity.intensity_range([p.intensity_flop_per_byte for p in prefill_ops + decode_ops]
                                 + list(path.intensity_flop_per_byte) + [v / hw.hbm_bytes_per_s for v in peaks.values()])
+for note in report.context_warnings(s, dep):
+    st.warning(context_warning(note))
 
 st.title("Roofline: why decode starves the chip")
 st.markdown(f"**{dep.model.name}** on **{dep.chips} x {hw.name}**; every number on this page is **per chip** "

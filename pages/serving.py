@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from model.serving.capacity import load_check
 from model.serving.chunked import default_token_budget
 from model.serving.paged_kv import DEFAULT_BLOCK_TOKENS
 from model.serving.results import fastest
@@ -11,7 +12,7 @@ from ui.figures import serving as figures
 from ui.page import card, chart, current, table
 from ui.params import serving as P
 from ui.tables.serving import comparison_frame, gain_rows
-from ui.text.serving import LABELS
+from ui.text.serving import LABELS, load_sentence, ttft_queue_note
 from ui.widgets import choice, log_choice, log_grid, number
 
 dep = current().deployment
@@ -35,13 +36,14 @@ with st.container(border=True):
     with c[1]:
         max_batch = log_choice(P.MAX_BATCH_PARAM, log_grid(1, int(P.MAX_BATCH_PARAM.field.hi)))
         st.caption(f"Up to {P.REQUESTS.field.hi:,.0f} requests (a few seconds to simulate); the all-at-once comparison "
-                   f"uses the first {CAPACITY_REQUESTS:,}.")
+                   f"uses the first {CAPACITY_REQUESTS:,}, the capacity always {CAPACITY_REQUESTS:,}.")
     with c[2]:
         prompt_kind, prompt = choice(P.PROMPT_KIND), number(P.PROMPT)
     with c[3]:
         out_kind, out = choice(P.OUTPUT_KIND), number(P.OUTPUT)
 
-(results, refused), (capacity, _) = simulate(repr(dep), dep, n, rate, prompt_kind, prompt, out_kind, out, max_batch)
+(results, refused), (capacity, _), sustained = simulate(repr(dep), dep, n, rate, prompt_kind, prompt, out_kind, out,
+                                                       max_batch)
 for policy, message in refused.items():
     st.warning(f"**{LABELS[policy]}** could not be simulated: {message}. Change the workload above "
                f"(`{P.PROMPT.field.name}`, `{P.OUTPUT.field.name}`, `{P.REQUESTS.field.name}`) or the sidebar's chips.")
@@ -49,6 +51,10 @@ if "static" not in results or "continuous" not in results:
     st.stop()
 static, cont = results["static"], results["continuous"]
 best = fastest(results)
+load = load_check(rate, sustained)
+said = load_sentence(load, n, P.RATE.field.name)
+if said:
+    (st.warning if said[1] else st.info)(said[0])
 
 c = st.columns(4)
 gain = cont.throughput_gain_over(static)
@@ -57,7 +63,8 @@ card(c[0], "Throughput: continuous / static", fmt.ratio(gain),
      + ("; both keep up with arrivals, see the all-at-once gain below" if gain < 1.05 else ""),
      "Output tokens per second of the replica over the whole run (first arrival to last token).")
 card(c[1], "TTFT p50: continuous vs static", fmt.duration(cont.ttft_p50_s),
-     f"static: {fmt.duration(static.ttft_p50_s)} (p95 {fmt.duration(static.ttft_p95_s)}) waiting for a whole batch to finish",
+     f"static: {fmt.duration(static.ttft_p50_s)} (p95 {fmt.duration(static.ttft_p95_s)}) waiting for a whole batch to finish"
+     + ttft_queue_note(load, "static") + ("; continuous" + ttft_queue_note(load, "continuous") if "continuous" in load.overloaded() else ""),
      "Time to first token: arrival to first output token, queueing included.")
 card(c[2], "KV waste: paged vs reserved", fmt.fraction(cont.kv_waste_fraction, 2),
      f"static reserves {fmt.tokens(static.kv_waste_tokens_per_seq)} per sequence it never fills: "
@@ -115,9 +122,10 @@ st.markdown(
 table(frame, "continuous_batching_gain", "Gain = continuous / static output tokens per second at saturation.")
 
 st.subheader("Every number, per policy")
-table(comparison_frame(results), "serving_policies",
+table(comparison_frame(results, load.capacity_per_s), "serving_policies",
       f"{n:,} requests at {rate:g}/s; prompts {prompt_kind} (mean {prompt:,} tokens), outputs {out_kind} (mean "
-      f"{out:,}); max batch {max_batch}. Chunked prefill runs {default_token_budget(max_batch):,} tokens per iteration.")
+      f"{out:,}); max batch {max_batch}. Chunked prefill runs {default_token_budget(max_batch):,} tokens per iteration. "
+      "capacity_requests_per_s: requests/s the policy sustains for this workload (all requests queued at t = 0).")
 
 with st.expander("Definitions and assumptions"):
     st.markdown(
@@ -128,6 +136,8 @@ with st.expander("Definitions and assumptions"):
         f"output cap per sequence; paging allocates {DEFAULT_BLOCK_TOKENS}-token blocks and keeps 1% of blocks free; "
         "when blocks run out the newest request is preempted and recomputed later.\n"
         "- **Cost**: replica USD/s x the whole run (idle time included) / output tokens.\n"
+        "- **Capacity**: requests/s a policy sustains for this workload = requests / time to serve them all when every "
+        "one is queued at t = 0. Above it the queue grows without bound and TTFT grows with the run's length.\n"
         "- Step times come from the roofline of the sidebar's deployment; arrivals are Poisson (seed 0). Published: "
         "Orca 36.9x throughput over FasterTransformer (GPT-3 175B); vLLM 2-4x over FasterTransformer and Orca, under "
         "4% KV waste. Not computed here.")

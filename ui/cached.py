@@ -40,13 +40,22 @@ def shipped_calibration() -> Calibration:
 @st.cache_data(max_entries=32, show_spinner="Simulating the three policies...")
 def simulate(dep_key: str, _dep, n: int, rate: float, prompt_kind: str, prompt: int, out_kind: str, out: int,
              max_batch: int):
-    """(results, refusals) at the given rate, and (results, refusals) with every request at t = 0.
+    """(results, refusals) at the given rate; (results, refusals) with the first min(n, CAPACITY_REQUESTS)
+    requests at t = 0 (static and continuous: the gain); and every policy's results with CAPACITY_REQUESTS
+    requests at t = 0 (the capacity, model.serving.capacity: enough requests that the last part-empty
+    batches barely count).
 
     `dep_key` (the deployment's repr) keys the cache; `_dep` is not hashed."""
     load = Workload.shaped(n, rate, prompt_kind, prompt, out_kind, out)
     at_rate = run_policies(_dep, load, max_batch)
-    saturated = Workload.shaped(min(n, CAPACITY_REQUESTS), math.inf, prompt_kind, prompt, out_kind, out)
-    return at_rate, run_policies(_dep, saturated, max_batch, ("static", "continuous"))
+    full = Workload.shaped(CAPACITY_REQUESTS, math.inf, prompt_kind, prompt, out_kind, out)
+    capacity, _ = run_policies(_dep, full, max_batch)
+    if n >= CAPACITY_REQUESTS:
+        gain = ({p: capacity[p] for p in ("static", "continuous") if p in capacity}, {})
+    else:
+        gain = run_policies(_dep, Workload.shaped(n, math.inf, prompt_kind, prompt, out_kind, out), max_batch,
+                            ("static", "continuous"))
+    return at_rate, gain, capacity
 
 
 # --- Prefill/decode split page ---------------------------------------------------------------------

@@ -1,8 +1,14 @@
 """Derived quantities: latency floor, memory capacity, knees, cost per token, request time.
 
 Definitions (also in the README):
-- latency floor: weight bytes one decode step touches at batch 1, divided by the replica's
-  peak HBM bandwidth. Nothing (smaller batch, better kernels) makes a step faster.
+- weights read by a pass: the weight bytes its matmuls and norms stream from HBM, attention
+  weights once per chip under attention DP. The input embedding is a lookup of the pass's rows,
+  counted apart (`embedding_lookup_bytes`); so a decode step reads fewer bytes than the weights
+  stored (`Deployment.weight_bytes`) and a long prefill's lookups can add more than the table holds.
+- latency floor: weights one decode step reads at batch 1 (for MoE the experts it touches),
+  divided by the replica's peak HBM bandwidth. Nothing (smaller batch, better kernels) makes a
+  step faster. At context L (docs/formulas.md F75) add one sequence's KV cache at L as the chips
+  store it (copies under tensor parallelism included): the floor of a batch-1 step at L.
 - max batch at context L: sequences whose KV cache fits in HBM after the weights and a
   headroom of MEMORY_HEADROOM of HBM (activations, runtime, fragmentation).
 - batch knee at context L: the batch where the decode step's total FLOP time reaches its total
@@ -29,7 +35,7 @@ from model.base.units import PER_MILLION, SECONDS_PER_HOUR
 from model.core.deployment import Deployment
 from model.core.grids import batch_grid, context_grid
 from model.core.ops import kv_cache_tokens
-from model.core.roofline import decode_step
+from model.core.roofline import PassTiming, decode_step
 
 MEMORY_HEADROOM = 0.10  # vLLM reserves 10%: gpu_memory_utilization defaults to 0.9 (vLLM docs)
 DECODE_SAMPLES = 256  # contexts sampled along a decode run
@@ -37,14 +43,40 @@ _BATCH_GRID = batch_grid(1e7, 481, integer=False)  # candidate batches for the b
 _CTX_GRID = context_grid(1, 1e9, 541, integer=False)  # candidate contexts for the knees, tokens
 
 
-def latency_floor_s(dep: Deployment) -> float:
-    """Weights touched by one decode step at batch 1 ÷ replica peak HBM bandwidth.
+EMBEDDING_OP = "embedding_lookup"  # the op whose "weight" traffic is rows looked up, not a weight read
 
-    Weights replicated on every chip (attention under attention DP) count once per chip.
-    """
-    step = decode_step(dep, 1, 0)
-    weight_bytes = sum(float(np.max(op.cost.weight_traffic_bytes)) * dep.weight_copies(op.name) for op in step.ops)
-    return weight_bytes / dep.hbm_bytes_per_s
+
+def weights_read_bytes(dep: Deployment, timing: PassTiming) -> float:
+    """Weight bytes a scalar pass reads (embedding lookup excluded; attention weights once per chip
+    under attention DP, as the roofline times them)."""
+    return sum(float(np.max(op.cost.weight_traffic_bytes)) * dep.weight_copies(op.name)
+               for op in timing.ops if op.name != EMBEDDING_OP)
+
+
+def embedding_lookup_bytes(timing: PassTiming) -> float:
+    """Bytes of embedding rows a scalar pass looks up (one row per token)."""
+    return sum(float(np.max(op.cost.weight_traffic_bytes)) for op in timing.ops if op.name == EMBEDDING_OP)
+
+
+def floor_weight_bytes(dep: Deployment) -> float:
+    """Weights one decode step reads at batch 1 (MoE: the experts one token touches); F26."""
+    return weights_read_bytes(dep, decode_step(dep, 1, 0))
+
+
+def latency_floor_s(dep: Deployment) -> float:
+    """Weights one decode step reads at batch 1 ÷ replica peak HBM bandwidth (docs/formulas.md F26)."""
+    return floor_weight_bytes(dep) / dep.hbm_bytes_per_s
+
+
+def floor_kv_bytes(dep: Deployment, ctx: float) -> float:
+    """One sequence's KV cache at context `ctx` as the replica stores it (TP copies included)."""
+    return float(kv_bytes_per_sequence(dep, ctx)) * dep.kv_replication
+
+
+def latency_floor_at_context_s(dep: Deployment, ctx: float) -> float:
+    """(Weights a batch-1 decode step reads + one sequence's KV cache at `ctx`, copies included)
+    ÷ replica peak HBM bandwidth (docs/formulas.md F75): no batch-1 step at `ctx` is faster."""
+    return (floor_weight_bytes(dep) + floor_kv_bytes(dep, ctx)) / dep.hbm_bytes_per_s
 
 
 def kv_bytes_per_sequence(dep: Deployment, ctx) -> np.ndarray:

@@ -27,8 +27,9 @@ OUTPUT_COLUMNS = (
     Column("ttft_ms", "ms", "time to first token = prefill_ms (no queueing)"),
     Column("tokens_per_s", "tokens/s", "decode output tokens per second per replica = batch / step"),
     Column("tokens_per_s_per_user", "tokens/s", "1 / tpot"),
-    Column("latency_floor_ms", "ms", "weights touched per step at batch 1 / replica peak HBM bandwidth"),
-    Column("weight_bytes", "B", "all weights at `wbits`"),
+    Column("latency_floor_ms", "ms", "weights a batch-1 decode step reads (MoE: active experts) / peak HBM bandwidth"),
+    Column("latency_floor_ctx_ms", "ms", "latency_floor_ms + one sequence's KV cache at `ctx` (copies included) / peak HBM"),
+    Column("weight_bytes", "B", "weights stored: all weights at `wbits`"),
     Column("kv_bytes_per_token", "B/token", "KV cache per token of context, all layers, at `kvbits`"),
     Column("max_batch", "sequences", "sequences at context `ctx` whose KV cache fits in HBM (10% headroom)"),
     Column("fits_in_memory", "bool", "batch <= max_batch"),
@@ -49,13 +50,24 @@ OUTPUT_COLUMNS = (
 )
 OUTPUT_NAMES = tuple(c.name for c in OUTPUT_COLUMNS)
 SI_TIME_COLUMNS = {"decode_step_ms": "decode_step_s", "prefill_ms": "prefill_s", "tpot_ms": "tpot_s",
-                   "ttft_ms": "ttft_s", "latency_floor_ms": "latency_floor_s"}  # output column -> seconds key
+                   "ttft_ms": "ttft_s", "latency_floor_ms": "latency_floor_s",
+                   "latency_floor_ctx_ms": "latency_floor_ctx_s"}  # output column -> seconds key
+
+
+def context_warnings(s: Scenario, dep: Deployment) -> list[str]:
+    """Token counts beyond the model's maximum context: `ctx`, `prompt`, and `prompt` + `out` (the
+    roofline prices them anyway; the model was not trained for them)."""
+    limit = dep.model.max_context
+    notes = [f"{name} {tokens} exceeds the model's maximum context {limit}"
+             for name, tokens in (("ctx", s.ctx), ("prompt", s.prompt)) if tokens > limit]
+    if s.prompt <= limit < s.prompt + s.out:
+        notes.append(f"prompt + out = {s.prompt + s.out} tokens exceeds the model's maximum context {limit}")
+    return notes
 
 
 def scenario_warnings(s: Scenario, dep: Deployment, max_batch: float) -> list[str]:
-    notes = []
-    if s.ctx > dep.model.max_context:
-        notes.append(f"ctx {s.ctx} exceeds the model's maximum context {dep.model.max_context}")
+    """Everything a number of this scenario needs said beside it (the `warnings` column)."""
+    notes = context_warnings(s, dep)
     if max_batch < 1:
         notes.append("the weights do not fit in HBM at this chip count")
     elif s.batch > max_batch:
@@ -88,6 +100,7 @@ def summarize_si(s: Scenario, dep: Deployment) -> dict:
         "tokens_per_s": s.batch / step_s,
         "tokens_per_s_per_user": 1.0 / step_s,
         "latency_floor_s": metrics.latency_floor_s(dep),
+        "latency_floor_ctx_s": metrics.latency_floor_at_context_s(dep, s.ctx),
         "weight_bytes": dep.weight_bytes,
         "kv_bytes_per_token": dep.model.kv_bytes_per_token(dep.precision),
         "max_batch": fit,

@@ -39,7 +39,11 @@ def default_results():
 def test_renders_every_chart_and_table(query):
     at = app(query, page=PAGE)
     assert not at.exception, [e.value for e in at.exception]
-    assert not at.error and not at.warning, texts(at)
+    assert not at.error, texts(at)
+    if query == {"preset": "deepseek-v3-moe"}:  # 8 requests/s is above continuous batching's ~7.8/s there (F76)
+        assert at.warning and all("queue grows without bound" in w.value for w in at.warning), texts(at)
+    else:
+        assert not at.warning, texts(at)
     assert at.title[0].value == "Continuous batching and PagedAttention"
     assert set(figures(at)) == {"serving_throughput", "serving_memory", "serving_ttft", "serving_tpot"}
     gain, policies = frames(at)

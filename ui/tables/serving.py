@@ -8,9 +8,10 @@ from model.serving.theory import gain_check
 from ui.text.serving import LABELS
 
 
-def comparison_frame(results: dict) -> pd.DataFrame:
-    """One row per policy, units in the column names."""
+def comparison_frame(results: dict, capacity_per_s: dict | None = None) -> pd.DataFrame:
+    """One row per policy, units in the column names (with `capacity_per_s`, the requests/s each sustains)."""
     rows = []
+    capacity_per_s = capacity_per_s or {}
     for policy, r in results.items():
         rows.append({
             "policy": LABELS[policy], "output_tokens_per_s": r.output_tokens_per_s,
@@ -23,6 +24,7 @@ def comparison_frame(results: dict) -> pd.DataFrame:
             "kv_waste_pct": 100 * r.kv_waste_fraction, "kv_waste_tokens_per_seq": r.kv_waste_tokens_per_seq,
             "preemptions": r.preemptions, "decode_steps": r.decode_steps, "prefill_passes": r.prefill_passes,
             "makespan_s": r.makespan_s, "output_tokens": r.output_tokens,
+            **({"capacity_requests_per_s": capacity_per_s[policy]} if policy in capacity_per_s else {}),
         })
     return pd.DataFrame(rows).round(4)
 

@@ -7,11 +7,28 @@ from model.pricing.speed_tiers import SpeedTier
 from ui import format as fmt
 
 
+def floor_weights_phrase(dep: Deployment) -> str:
+    """Which weights the floor counts: those a batch-1 decode step reads, named as what they are."""
+    what = ("weights a batch-1 step touches (active experts)" if dep.model.is_moe
+            else "weights a batch-1 step reads (the input embedding is a lookup)")
+    if dep.attention_dp and dep.chips > 1:
+        what += f", attention weights on each of the {dep.chips} chips"
+    return what
+
+
 def floor_sentence(dep: Deployment, floor_s: float) -> str:
-    """What the latency floor is made of: bytes touched / HBM bandwidth."""
+    """What the weights-only latency floor is made of: bytes read / HBM bandwidth."""
     touched = floor_s * dep.hbm_bytes_per_s
-    what = "active weights" if dep.model.is_moe else "weights"
-    return f"{fmt.bytes_(touched)} of {what} / {fmt.bytes_(dep.hbm_bytes_per_s)}/s of HBM on {dep.chips} chip(s)"
+    return (f"weights only: {fmt.bytes_(touched)} of {floor_weights_phrase(dep)} / "
+            f"{fmt.bytes_(dep.hbm_bytes_per_s)}/s of HBM on {dep.chips} chip(s)")
+
+
+def context_floor_sentence(dep: Deployment, ctx: int, floor_s: float, floor_ctx_s: float) -> str:
+    """The floor at the scenario's context: the weights-only floor plus one sequence's KV cache."""
+    kv = (floor_ctx_s - floor_s) * dep.hbm_bytes_per_s
+    copies = ", copies on several chips included" if dep.kv_replication > 1 else ""
+    return (f"the weights-only floor + one sequence's KV cache at ctx {ctx:,} ({fmt.bytes_(kv)}{copies}) / peak HBM "
+            "bandwidth: no batch-1 step at this context is faster")
 
 
 def tier_sentence(tier: SpeedTier, batch: int, floor_s: float, batch_one_s: float) -> tuple[str, bool]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from model import Scenario
+from model import Deployment, Scenario
 from model.core.roofline import PassTiming
 from ui import format as fmt
 
@@ -52,3 +52,57 @@ def batch_knee_sentence(knee: float) -> str:
     if math.isinf(knee):
         return "at this context decode stays memory-bound at every batch: cost/token never flattens"
     return "below it cost per output token falls ~1/batch; above it, it is flat"
+
+
+def decode_contexts(scenario: Scenario) -> tuple[int, int]:
+    """The contexts one request's decode steps see: prompt … prompt + out − 1 (metrics.decode_samples)."""
+    return scenario.prompt, scenario.prompt + scenario.out - 1
+
+
+def context_note(scenario: Scenario) -> str:
+    """Which context each headline number is evaluated at."""
+    lo, hi = decode_contexts(scenario)
+    where = "inside" if lo <= scenario.ctx <= hi else "outside"
+    return (f"Output price, TPOT, tokens/s, max batch, batch knee and the floor at this context are at **ctx "
+            f"{scenario.ctx:,}** (the Context slider); input price and TTFT at the **prompt of {scenario.prompt:,} tokens**. "
+            f"This request ({scenario.prompt:,} + {scenario.out:,} tokens) decodes at contexts {lo:,}–{hi:,} ({where} "
+            "that ctx); the timeline and chip-seconds below follow it.")
+
+
+def output_price_context(scenario: Scenario) -> str:
+    """'at ctx 8,192 (the Context slider); this request's decode sees 4,096–5,119'."""
+    lo, hi = decode_contexts(scenario)
+    return f"at ctx {scenario.ctx:,} (the Context slider); this request's decode sees {lo:,}–{hi:,}"
+
+
+NOT_FITTING = " (does not fit)"  # appended to a headline price whose batch does not fit in HBM
+
+
+def fit_reason(scenario: Scenario, fit: float) -> str:
+    """'' when the scenario's batch fits; else one line saying the price assumes it did."""
+    if fit < 1:
+        return "NOT servable: the weights do not fit in HBM on this replica; computed as if they did. "
+    if scenario.batch > fit:
+        return (f"NOT servable: batch {scenario.batch} does not fit in HBM at ctx {scenario.ctx:,} (max batch "
+                f"{fmt.count(fit)}); computed as if it did. ")
+    return ""
+
+
+def prompt_note(scenario: Scenario, max_context: int) -> str:
+    """'' when the prompt (and the whole request) fits the model's context; else what is beyond it."""
+    if scenario.prompt > max_context:
+        return f"; the prompt is beyond the model's maximum context ({max_context:,} tokens)"
+    if scenario.prompt + scenario.out > max_context:
+        return f"; prompt + output ({scenario.prompt + scenario.out:,}) is beyond the model's maximum context ({max_context:,})"
+    return ""
+
+
+def weights_sentence(dep: Deployment, bits: int, floor_weight_bytes: float) -> str:
+    """Weights stored, and the other weight quantities the pages show, each named."""
+    read = "a batch-1 decode step touches" if dep.model.is_moe else "a decode step reads"
+    parts = [f"{dep.model.total_params / 1e9:.1f}B params at {bits} bits, all stored",
+             f"{read} {fmt.bytes_(floor_weight_bytes)} (the input embedding is a lookup"
+             + (", attention weights on every chip)" if dep.attention_dp and dep.chips > 1 else ")")]
+    if dep.attention_dp and dep.chips > 1:
+        parts.append(f"each chip holds {fmt.bytes_(dep.weight_bytes_per_chip)} (attention weights copied)")
+    return "; ".join(parts)

@@ -15,6 +15,11 @@ def from_to(values, show) -> str:
     return f"from {show(float(values[0]))} to {show(float(values[-1]))}"
 
 
+def prefill_weights_phrase(weights_read: float, lookup: float) -> str:
+    """'139 GB of weights (plus 4.29 GB of embedding rows looked up, one per token)': weights read, not stored."""
+    return f"{fmt.bytes_(weights_read)} of weights (plus {fmt.bytes_(lookup)} of embedding rows looked up, one per token)"
+
+
 def ridge_side(intensity: float, ridge: float) -> str:
     """'right' (compute-bound side) or 'left' of the ridge point."""
     return "right" if intensity > ridge else "left"
