@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from model.serving.theory import gain_check
+from ui import format as fmt
 from ui.text.serving import LABELS
 
 
@@ -24,7 +25,7 @@ def comparison_frame(results: dict) -> pd.DataFrame:
             "preemptions": r.preemptions, "decode_steps": r.decode_steps, "prefill_passes": r.prefill_passes,
             "makespan_s": r.makespan_s, "output_tokens": r.output_tokens,
         })
-    return pd.DataFrame(rows).round(4)
+    return fmt.rounded(pd.DataFrame(rows))
 
 
 def gain_rows(capacity: dict, kind: str, mean_tokens: int) -> tuple[pd.DataFrame, float, float]:

@@ -11,7 +11,7 @@ def floor_sentence(dep: Deployment, floor_s: float) -> str:
     """What the latency floor is made of: bytes touched / HBM bandwidth."""
     touched = floor_s * dep.hbm_bytes_per_s
     what = "active weights" if dep.model.is_moe else "weights"
-    return f"{fmt.bytes_(touched)} of {what} / {fmt.bytes_(dep.hbm_bytes_per_s)}/s of HBM on {dep.chips} chip(s)"
+    return f"{fmt.bytes_(touched)} of {what} / {fmt.bytes_(dep.hbm_bytes_per_s)}/s of HBM on {fmt.plural(dep.chips, 'chip')}"
 
 
 def tier_sentence(tier: SpeedTier, batch: int, floor_s: float, batch_one_s: float) -> tuple[str, bool]:
