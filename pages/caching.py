@@ -57,7 +57,7 @@ card(c[1], "USD per 1,000 requests", fmt.usd(1e3 * answers.usd_per_request),
 card(c[2], "Mean latency per request", fmt.duration(answers.latency_s), f"{fmt.duration(answers.latency_s_uncached)} without the cache; "
      f"a hit takes {fmt.duration(hit_s)}")
 card(c[3], "GPU chip-seconds per request", f"{answers.chip_s_per_request:.3g} chip-s",
-     f"only misses reach the {dep.chips} chips ({fmt.fraction(1 - hit)} of requests)")
+     f"only misses reach the {fmt.plural(dep.chips, 'chip')} ({fmt.fraction(1 - hit)} of requests)")
 sizes, rates = answer_cache.hit_rate_curve(catalogue, zipf, cacheable)
 ten_x = float(answer_cache.zipf_hit_rate(min(10 * max(cached, 1), catalogue), catalogue, zipf, cacheable))
 chart(figures.hit_rate_figure(sizes, rates, cached, hit, cacheable),

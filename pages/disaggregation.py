@@ -31,7 +31,7 @@ st.markdown(
     "prompt is prefilled. **Disaggregated** serving runs a prefill pool and a decode pool, each sized and batched for "
     "its phase (and possibly on other hardware), and ships each prompt's KV cache across. Decode and colocated "
     f"replicas: **{dep.chips} x {dep.hardware.name}** running **{dep.model.name}** (sidebar), at the sidebar's "
-    f"batch ({s.batch} sequences), prompt ({s.prompt:,} tokens) and output ({s.out:,} tokens).")
+    f"batch ({fmt.plural(s.batch, 'sequence')}), prompt ({s.prompt:,} tokens) and output ({s.out:,} tokens).")
 
 with st.container(border=True):
     c = st.columns(5)
@@ -71,14 +71,14 @@ card(c[2], "TPOT: disaggregated", fmt.duration(dis.tpot_s), f"colocated: {fmt.du
      "Time per output token after the first (excludes TTFT): the mean decode step, plus stalls when colocated.")
 card(c[3], "USD per 1M tokens: disaggregated", fmt.usd(dis.usd_per_m_tokens),
      f"colocated: {fmt.usd(colo.usd_per_m_tokens)} (prompt + output tokens)",
-     "Fleet USD/s / (requests/s x (prompt + output tokens)) x 1e6.")
+     "Fleet USD/s / (requests/s x (prompt + output tokens)) x 10^6.")
 
 t_pf = dis.prefill_s
 st.markdown(
     f"**Balanced pipeline** (Austin et al. 2025, Part 8; DistServe: P_n / T_prefill = B·G_n / (t_step·G)): a prefill of "
     f"{s.prompt:,} tokens takes T_prefill = {fmt.duration(t_pf)} on {pre.chips} x {pre.hardware.name}, so "
-    f"{dis.prefill_replicas_exact:.3g} prefill replicas handle {rate:g} requests/s; a decode step of {s.batch} "
-    f"sequences takes t_step = {fmt.duration(dis.sized_step_s)} on average, so "
+    f"{dis.prefill_replicas_exact:.3g} prefill replicas handle {rate:g} requests/s; a decode step of "
+    f"{fmt.plural(s.batch, 'sequence')} takes t_step = {fmt.duration(dis.sized_step_s)} on average, so "
     f"{dis.decode_replicas_exact:.3g} decode replicas finish {rate:g} requests/s of {s.out:,} tokens. Both sides "
     f"equal the request rate; rounded up, that is {dis.prefill_replicas} + {dis.decode_replicas} replicas.")
 

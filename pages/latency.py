@@ -67,7 +67,7 @@ for column, quote in zip(i, quotes):
 tier_rows = [("now", s.batch, tpot_s, row["usd_per_m_output"], 1.0, "")] + [
     ("fast" if q.speedup >= 1 else "economy", q.batch, q.tpot_s, q.usd_per_m_output, q.price_multiple, q.status) for q in quotes]
 table(pd.DataFrame([{"tier": name, "batch": b, "tpot_ms": t * 1e3, "tokens_per_s_per_user": 1 / t, "usd_per_m_output": usd,
-                     "price_multiple": m, "status": status} for name, b, t, usd, m, status in tier_rows]).round(3),
+                     "price_multiple": m, "status": status} for name, b, t, usd, m, status in tier_rows]).pipe(fmt.rounded),
       "speed_tiers", "Batch 0 and empty values: the target cannot be met at any batch (status says why).")
 
 with charts_row[0]:
@@ -99,8 +99,8 @@ chart(figures.chips_chart(chips, s.chips),
       f"latency grows with chips. The batch-1 step at {s.ctx:,} tokens is shortest on {best} chips ({fmt.duration(chips.step_s[k])}); "
       f"{last}, so beyond that adding chips stops helping. All chips are assumed on one scale-up link of "
       f"{dep.hardware.link_bytes_per_s / 1e9:,.0f} GB/s per direction"
-      + (f"; on {', '.join(map(str, no_fit))} chip(s) the weights and one sequence do not fit." if no_fit else "."),
+      + (f"; on {', '.join(map(str, no_fit))} {'chip' if no_fit == [1] else 'chips'} the weights and one sequence do not fit." if no_fit else "."),
       key="latency_chips")
 table(pd.DataFrame({"chips": chips.chips, "floor_ms": chips.floor_s * 1e3, "batch1_step_ms": chips.step_s * 1e3,
                     "allreduce_ms": chips.comms_s * 1e3, "speedup_vs_half_the_chips": np.concatenate([[np.nan], gain]),
-                    "fits_in_hbm": chips.weights_fit}).round(3), "floor_vs_chips")
+                    "fits_in_hbm": chips.weights_fit}).pipe(fmt.rounded), "floor_vs_chips")

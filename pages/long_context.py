@@ -27,8 +27,8 @@ for note in report.context_warnings(s, dep):
     st.warning(context_warning(note))
 ctx = sweep.ctx_tokens
 if not np.isfinite(sweep.best_output[0]):
-    st.warning(f"The weights ({fmt.bytes_(dep.weight_bytes)}) leave no room for one 128-token sequence on {dep.chips} "
-               "chip(s): add chips or use fewer bits to see this view.")
+    st.warning(f"The weights ({fmt.bytes_(dep.weight_bytes)}) leave no room for one 128-token sequence on "
+               f"{fmt.plural(dep.chips, 'chip')}: add chips or use fewer bits to see this view.")
     st.stop()
 row = report.summarize_si(s, dep)
 knee, cap_knee = row["context_knee_tokens"], row["capacity_knee_tokens"]

@@ -47,7 +47,7 @@ card(c[1], "TPOT", fmt.duration(row["tpot_s"]), f"at ctx {s.ctx:,}: {row['tpot_s
      f"weights-only floor, {row['tpot_s'] / row['latency_floor_ctx_s']:.2g}x the floor at this context",
      "Time per output token after the first (excludes TTFT): one decode step at this batch and context.")
 card(c[2], "Tokens/s per user", fmt.token_rate(row["tokens_per_s_per_user"]), "1 / TPOT")
-card(c[3], "Tokens/s per replica", fmt.token_rate(row["tokens_per_s"]) + mark, unfit + f"{s.batch} sequences per step / TPOT")
+card(c[3], "Tokens/s per replica", fmt.token_rate(row["tokens_per_s"]) + mark, unfit + f"{fmt.plural(s.batch, 'sequence')} per step / TPOT")
 c = st.columns(4)
 card(c[0], "Max batch at this context", fmt.count(row["max_batch"]), explain.capacity_sentence(s, row["max_batch"]),
      "Sequences whose KV cache fits in HBM after the weights and 10% headroom.")
@@ -79,9 +79,9 @@ passes = pd.DataFrame([
     {"phase": "decode", "passes through the weights": s.out, "tokens": s.out, "wall_time_s": decode_s,
      "chip_seconds_share": decode_share_s},
 ])
-table(passes, "request_passes",
-      f"Generation uses {decode_share_s / prefill_share_s:.3g}x the chip-seconds of reading the prompt, although the prompt "
-      f"has {s.prompt / s.out:.2g}x as many tokens. Chip-seconds are this request's share of passes batched with {s.batch - 1} others.")
+table(fmt.rounded(passes), "request_passes",
+      f"Generation uses {fmt.ratio(decode_share_s / prefill_share_s)} the chip-seconds of reading the prompt, although the prompt "
+      f"has {fmt.ratio(s.prompt / s.out)} as many tokens. Chip-seconds are this request's share of passes batched with {s.batch - 1} others.")
 
 with st.expander("Sources and definitions"):
     sources = [{"what": f"hardware: {what.replace('_', ' ')}", "source": text} for what, text in dep.hardware.sources]
@@ -95,7 +95,7 @@ with st.expander("Sources and definitions"):
         "- **Weights stored**: all weights at the weight bits; a decode step reads fewer (the input embedding is a "
         "lookup), a prefill also looks up one embedding row per token.\n"
         "- **Context knee**: context where a sequence's KV reads per step equal its compute per step.\n"
-        "- **Cost per 1M tokens**: replica price per second x pass time / tokens in the pass x 1e6; input = prefill of "
+        "- **Cost per 1M tokens**: replica price per second x pass time / tokens in the pass x 10^6; input = prefill of "
         "`batch` prompts together, output = one decode step of `batch` sequences."
     )
     table(pd.DataFrame([{"column": c.name, "value": columns[c.name], "unit": c.unit, "definition": c.doc}

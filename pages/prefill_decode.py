@@ -44,7 +44,7 @@ pf_bound, dc_bound = np.ravel(batched_prefill.bound())[0], np.ravel(step.bound()
 st.title("Prefill vs decode: why output tokens cost more")
 st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}** at ${dep.usd_per_chip_hour:.2f}/chip-hour, "
             f"batch {s.batch}, prompt {s.prompt:,} tokens, context {s.ctx:,} tokens. Price per 1M tokens = replica USD/s x "
-            "pass time / tokens in the pass x 1e6; input = prefill of `batch` prompts together, output = one decode step "
+            "pass time / tokens in the pass x 10^6; input = prefill of `batch` prompts together, output = one decode step "
             "of `batch` sequences.")
 for note in report.context_warnings(s, dep):
     st.warning(context_warning(note))
@@ -81,7 +81,7 @@ with left:
 with right:
     chart(price_figure(by_ctx, "Price against context", "context L (tokens; prompt = L)", s.ctx, f"ctx {s.ctx:,}",
                        no_fit_ctx, "does not fit"),
-          f"Here each prompt is the whole context (prefill of {s.batch} prompts of L tokens, decode at context L). From "
+          f"Here each prompt is the whole context (prefill of {fmt.plural(s.batch, 'prompt')} of L tokens, decode at context L). From "
           f"{fmt.tokens(by_ctx.x[0])} to {fmt.tokens(by_ctx.x[-1])} an output token goes {out_c} per 1M (every step "
           f"rereads each KV cache), an input token {in_c} (causal attention grows with L^2): the ratio goes {r_c}.{fit_ctx}",
           key="price_vs_context")
@@ -110,7 +110,7 @@ with right:
 st.subheader("Published API prices")
 prices = pd.DataFrame([dataclasses.asdict(p) for p in published]).rename(columns={"out_in_ratio": "out_in_ratio_x"})
 labels = {"usd_per_m_input": "input USD/1M", "usd_per_m_output": "output USD/1M", "out_in_ratio_x": "output/input (x)"}
-table(prices[["provider", "model", *labels, "date_seen", "source"]], "api_prices",
+table(fmt.rounded(prices[["provider", "model", *labels, "date_seen", "source"]]), "api_prices",
       f"Every row of presets/api_prices.csv: USD per 1M input and output tokens at list price, their ratio (None where no "
       f"input price is published), the date it was seen and the source. {n} rows have a ratio.",
-      column_config={k: st.column_config.NumberColumn(v, format="%.4g") for k, v in labels.items()})
+      column_config={k: st.column_config.NumberColumn(v) for k, v in labels.items()})

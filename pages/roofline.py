@@ -31,7 +31,7 @@ for note in report.context_warnings(s, dep):
 
 st.title("Roofline: why decode starves the chip")
 st.markdown(f"**{dep.model.name}** on **{dep.chips} x {hw.name}**; every number on this page is **per chip** "
-            f"(a replica of {dep.chips} chips does {dep.chips}x the FLOPs over {dep.chips}x the bytes, so intensities "
+            f"(a replica of {fmt.plural(dep.chips, 'chip')} does {dep.chips}x the FLOPs over {dep.chips}x the bytes, so intensities "
             f"are the same). Compute runs at **{'8-bit' if dep.eight_bit_compute else 'bf16'}** precision.")
 
 i_step = float(step_total.intensity_flop_per_byte)
@@ -45,11 +45,11 @@ growth = decode_growth(limit, ridge, knee, float(metrics.kv_bytes_per_sequence(d
 fit_note = no_fit_note(sweeps.first_x_not_fitting(path.batch, path.fits))
 chart(roofline_figure(dep, lo, hi, prefill_ops, decode_ops, prefill_total, path, s.batch, s.prompt, s.ctx),
       f"At batch {s.batch} and {s.ctx:,} tokens of context one decode step moves {fmt.bytes_(float(step_total.cost.weight_traffic_bytes))} "
-      f"of weights and {fmt.bytes_(float(step_total.cost.kv_traffic_bytes))} of KV cache to do {float(step_total.cost.flops) / 1e12:.3g} TFLOP "
-      f"for {s.batch} tokens: {i_step:.3g} FLOP/byte, {side} the {ridge:,.0f} FLOP/byte ridge, so each chip attains "
-      f"{attained / 1e12:.3g} of its {peak / 1e12:,.0f} TFLOP/s ({fmt.fraction(attained / peak)}). Prefill of one "
-      f"{s.prompt:,}-token prompt runs at {i_prefill:,.0f} FLOP/byte ({float(prefill_total.attained_flops_per_s_per_chip) / 1e12:.3g} "
-      f"TFLOP/s per chip). Growing the batch moves decode right along the red path, to {path.intensity_flop_per_byte[top]:.3g} "
+      f"of weights and {fmt.bytes_(float(step_total.cost.kv_traffic_bytes))} of KV cache to do {fmt.significant(float(step_total.cost.flops) / 1e12)} TFLOP "
+      f"for {fmt.plural(s.batch, 'token')}: {fmt.significant(i_step)} FLOP/byte, {side} the {ridge:,.0f} FLOP/byte ridge, so each chip attains "
+      f"{fmt.significant(attained / 1e12)} of its {peak / 1e12:,.0f} TFLOP/s ({fmt.fraction(attained / peak)}). Prefill of one "
+      f"{s.prompt:,}-token prompt runs at {i_prefill:,.0f} FLOP/byte ({fmt.significant(float(prefill_total.attained_flops_per_s_per_chip) / 1e12)} "
+      f"TFLOP/s per chip). Growing the batch moves decode right along the red path, to {fmt.significant(path.intensity_flop_per_byte[top])} "
       f"FLOP/byte at batch {path.batch[top]:,.0f}, {growth}.{fit_note}", key="roofline")
 
 with st.expander("How to read this plot"):
@@ -70,10 +70,10 @@ st.subheader("Per-op table")
 rows = [{"pass": "prefill", **r} for r in report.op_rows(first)] + [{"pass": "decode", **r} for r in report.op_rows(step)]
 labels = dict(zip(report.OP_TABLE_COLUMNS[1:-1], ("GFLOP", "weights MB", "KV MB", "activations MB", "FLOP/byte",
                                                   "compute ms", "memory ms", "time ms")))
-formats = {c: st.column_config.NumberColumn(label, format="%.4g") for c, label in labels.items()}
-table(pd.DataFrame(rows), "roofline_ops",
+formats = {c: st.column_config.NumberColumn(label) for c, label in labels.items()}
+table(fmt.rounded(pd.DataFrame(rows)), "roofline_ops",
       f"Each op of the prefill of one {s.prompt:,}-token prompt ({fmt.duration(float(first.time_s))} = TTFT) and of one decode "
       f"step at batch {s.batch} and context {s.ctx:,} ({fmt.duration(float(step.time_s))} = TPOT, which excludes TTFT), summed over "
-      f"all {dep.model.layers} layers and all {dep.chips} chips: GFLOP, MB of weights, KV cache and activations moved, "
+      f"all {dep.model.layers} layers and all {fmt.plural(dep.chips, 'chip')}: GFLOP, MB of weights, KV cache and activations moved, "
       "intensity in FLOP/byte, compute and memory time in ms; time = the larger of the two. A pass's time is the sum of "
       "its rows. The CSV keeps the unit-suffixed column names.", column_config=formats, height="content")

@@ -73,7 +73,7 @@ card(c[2], "KV waste: paged vs reserved", fmt.fraction(cont.kv_waste_fraction, 2
      f"{DEFAULT_BLOCK_TOKENS}-token block per sequence.")
 card(c[3], "USD per 1M output tokens", fmt.usd(best.usd_per_m_output),
      f"{LABELS[best.policy]}; static: {fmt.usd(static.usd_per_m_output)}",
-     "Replica USD/s x the run's duration / output tokens x 1e6 (idle time included).")
+     "Replica USD/s x the run's duration / output tokens x 10^6 (idle time included).")
 
 c = st.columns(2)
 with c[0]:

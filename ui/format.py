@@ -8,6 +8,46 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
+TABLE_DIGITS = 4  # significant digits of the numbers a table shows (and its CSV)
+
+
+def significant(value: float, digits: int = 3) -> str:
+    """`digits` significant digits, never in scientific notation, thousands separated:
+    '0.00123', '16.8', '1,235' (an integer part longer than `digits` is kept whole)."""
+    if not math.isfinite(value):
+        return "n/a"
+    if value == 0 or abs(value) >= 10 ** (digits - 1):
+        return f"{value:,.0f}"
+    decimals = digits - 1 - math.floor(math.log10(abs(value)))
+    text = f"{round(value, decimals):,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+_significant = significant  # for `fraction`, whose argument has the same name
+
+
+def plural(n: float, noun: str, plural_form: str | None = None) -> str:
+    """A count and its noun, singular for exactly 1: '1 sequence', '8 chips', '65,536 tokens'."""
+    word = noun if n == 1 else (plural_form or noun + "s")
+    return f"{count(n)} {word}"
+
+
+def rounded(frame: pd.DataFrame, digits: int = TABLE_DIGITS) -> pd.DataFrame:
+    """A table's float columns rounded to `digits` significant digits (integers and text untouched)."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].map(lambda v: _round_significant(v, digits))
+    return out
+
+
+def _round_significant(value: float, digits: int) -> float:
+    if not math.isfinite(value) or value == 0:
+        return value
+    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
+
 
 def usd(value: float) -> str:
     """USD: '$1.23', '$0.045', '$1,234'."""
@@ -17,7 +57,7 @@ def usd(value: float) -> str:
         return f"${value:,.0f}"
     if abs(value) >= 1:
         return f"${value:,.2f}"
-    return f"${value:.3g}"
+    return "$" + significant(value)
 
 
 def usd_big(value: float) -> str:
@@ -28,13 +68,14 @@ def usd_big(value: float) -> str:
 
 
 def duration(seconds: float) -> str:
-    """Seconds, shown in ms below 10 s, else in s: '3.2 ms', '450 ms', '12.5 s'."""
+    """Seconds, shown in ms below 1 s, else in s: '3.2 ms', '450 ms', '8.6 s', '155 s'."""
     if not math.isfinite(seconds):
         return "n/a"
-    if seconds >= 10:
-        return f"{seconds:,.1f} s"
-    value = seconds * 1e3
-    return f"{value:.3g} ms" if value < 100 else f"{value:,.0f} ms"
+    if seconds >= 100:
+        return f"{seconds:,.0f} s"
+    if seconds >= 0.9995:
+        return f"{seconds:.1f} s"
+    return significant(seconds * 1e3) + " ms"
 
 
 def count(value: float) -> str:
@@ -48,7 +89,7 @@ def count(value: float) -> str:
 
 def number(value: float) -> str:
     """A plain number: '0.156', '12.5', '65,536'."""
-    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+    return significant(value)
 
 
 def tokens(value: float) -> str:
@@ -58,7 +99,7 @@ def tokens(value: float) -> str:
     if not math.isfinite(value):
         return "n/a"
     if value >= 1e6:
-        return f"{value / 1e6:.3g}M tokens"
+        return si(value, "tokens")
     return f"{value:,.0f} tokens"
 
 
@@ -66,13 +107,15 @@ def bytes_(value: float) -> str:
     """Bytes in decimal units: 1 GB = 1e9 B."""
     for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if abs(value) >= scale:
-            return f"{value / scale:.3g} {unit}"
+            return f"{significant(value / scale)} {unit}"
     return f"{value:.0f} B"
 
 
 def flops(value: float) -> str:
-    """A FLOP count: '1.56e24 FLOPs'."""
-    return f"{value:.3g} FLOPs".replace("e+", "e") if value else "0 FLOPs"
+    """A FLOP count: '1.56e24 FLOPs' from 1e15 on, else '16.1B FLOPs'."""
+    if abs(value) >= 1e15:
+        return f"{value:.3g} FLOPs".replace("e+", "e")
+    return si(value, "FLOPs") if value else "0 FLOPs"
 
 
 def si(value: float, unit: str) -> str:
@@ -83,24 +126,27 @@ def si(value: float, unit: str) -> str:
         return f"{value:.3g} {unit}".replace("e+", "e").strip()
     for suffix, scale in (("T", 1e12), ("B", 1e9), ("M", 1e6)):
         if abs(value) >= scale:
-            return f"{value / scale:.3g}{suffix} {unit}"
+            return f"{significant(value / scale)}{suffix} {unit}"
     return f"{value:,.0f} {unit}"
 
 
 def ratio(value: float) -> str:
     """A ratio: '3.2x'."""
-    return f"{value:.3g}x" if math.isfinite(value) else "n/a"
+    return f"{significant(value)}x" if math.isfinite(value) else "n/a"
 
 
 def token_rate(tokens_per_s: float) -> str:
     """Tokens per second: '1,234 tok/s', '45.6 tok/s'."""
     if not math.isfinite(tokens_per_s):
         return "n/a"
-    return f"{tokens_per_s:,.0f} tok/s" if tokens_per_s >= 100 else f"{tokens_per_s:.3g} tok/s"
+    return f"{significant(tokens_per_s)} tok/s"
 
 
 def fraction(value: float, significant: int | None = None) -> str:
     """A fraction (0.4) as a percentage: '40%'; with `significant` digits, '0.57%' ('n/a' if not finite)."""
+    if not math.isfinite(value):
+        return "n/a"
     if significant is None:
         return f"{value * 100:.0f}%"
-    return f"{100 * value:.{significant}g}%" if math.isfinite(value) else "n/a"
+    return f"{_significant(100 * value, significant)}%"
+

@@ -91,7 +91,7 @@ def test_the_answer_cache_cuts_cost_and_latency_by_the_hit_rate():
     assert metrics(at)["USD per 1,000 requests"] == "$0"
     table = at.dataframe[0].value
     uncached = answer_cache.answer_cache(dep, 0.0, scenario.prompt, scenario.out, scenario.batch)
-    assert table["usd_per_request"].iloc[0] == pytest.approx(uncached.usd_per_request_uncached)
+    assert table["usd_per_request"].iloc[0] == pytest.approx(uncached.usd_per_request_uncached, rel=1e-3)  # 4 digits
     assert table["latency_s"].iloc[1] == pytest.approx(0.005)
 
 

@@ -1,6 +1,7 @@
 """The one figure factory: every dashboard figure is built here, in one look.
 
-Log axes where the physics is multiplicative (ticks 1-2-5 per decade, written out), the legend
+Log axes where the physics is multiplicative (ticks written out, 1-2-5 per decade over short
+spans, one per decade or every other decade over long ones: `fit_log_ticks`), the legend
 under the plot, dotted/dashed labelled markers, and the few trace kinds the pages share.
 """
 
@@ -23,9 +24,52 @@ TALL = HEIGHT + 40  # figures with longer legends (serving and disaggregation pa
 LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0)
 
 
+SPAN_1_2_5 = 2.5  # decades up to which a log axis is labelled at 1, 2 and 5 of each decade
+SPAN_EVERY_DECADE = 6  # decades up to which it is labelled at every power of ten, beyond: every other
+
+
+def log_dtick(lo: float, hi: float) -> str | int | None:
+    """Plotly's log-axis dtick for data from `lo` to `hi` (> 0): under a decade None (plotly's own evenly
+    spaced, fully written ticks, as 1, 2, 5 may not fall inside), 'D2' (1-2-5 per decade) for short
+    spans, 1 (every decade) or 2 (every other decade) for long ones, so labels do not overlap on a
+    third-width chart at 1280 px (about eight labels at most)."""
+    span = math.log10(hi / lo) if 0 < lo < hi else 0.0
+    if span < 1:
+        return None
+    return "D2" if span <= SPAN_1_2_5 else 1 if span <= SPAN_EVERY_DECADE else 2
+
+
+def _positive(values) -> np.ndarray:
+    try:
+        v = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError):  # category labels
+        return np.empty(0)
+    return v[np.isfinite(v) & (v > 0)]
+
+
+def fit_log_ticks(fig: go.Figure) -> go.Figure:
+    """Set each house log axis's tick density (`log_dtick`) from the span of the traces drawn on it,
+    or from its explicit range. Axes with their own tickvals or dtick are left alone."""
+    for name in ("x", "y"):
+        axis = fig.layout[f"{name}axis"]
+        if axis.type != "log" or axis.tickvals is not None or axis.dtick != "D2":
+            continue
+        if axis.range is not None:
+            lo, hi = (10.0 ** float(r) for r in axis.range)
+        else:
+            values = [_positive(getattr(t, name, None)) for t in fig.data
+                      if getattr(t, f"{name}axis", None) in (None, name) and getattr(t, name, None) is not None]
+            values = np.concatenate(values) if values else np.empty(0)
+            if not values.size:
+                continue
+            lo, hi = float(values.min()), float(values.max())
+        axis.dtick = log_dtick(lo, hi)
+    return fig
+
+
 def _axis(title: str, log: bool, category: bool) -> dict:
-    """Log axes: ticks at 1, 2, 5 per decade, written out; other axes keep plotly's automatic
-    type unless told they are categories (so bar charts keep their labels)."""
+    """Log axes: ticks written out, at 1, 2, 5 per decade until `fit_log_ticks` sees the data; other
+    axes keep plotly's automatic type unless told they are categories (so bar charts keep their labels)."""
     if log:
         return dict(title=title, type="log", dtick="D2", tickformat=",.3~r")
     return dict(title=title, type="category") if category else dict(title=title)
@@ -69,7 +113,8 @@ def figure(title: str, x_title: str, y_title: str, traces: list | tuple = (), lo
         xaxis=_axis(x_title, log_x, category_x) | (x_axis or {}), yaxis=y_base | (y_axis or {}),
         shapes=shapes, annotations=notes,
     )
-    return go.Figure(data=list(traces), layout=base | layout)
+    fig = go.Figure(data=list(traces), layout=base | layout)
+    return fit_log_ticks(fig) if traces and (log_x or log_y) else fig
 
 
 def log_ticks(values, label) -> dict:
@@ -101,7 +146,7 @@ def line(fig: go.Figure, x, y, name: str, color: str | None = None, dash: str | 
          hover: str | None = None, customdata=None, mode: str = "lines") -> go.Figure:
     """Add a `trace` to an existing figure."""
     fig.add_trace(trace(x, y, name, color, dash, hover, mode, customdata=customdata))
-    return fig
+    return fit_log_ticks(fig)
 
 
 def points(fig: go.Figure, x, y, name: str, color: str, symbol: str = "circle", size: int = 10,
@@ -110,7 +155,7 @@ def points(fig: go.Figure, x, y, name: str, color: str, symbol: str = "circle", 
     fig.add_trace(go.Scatter(x=np.atleast_1d(x), y=np.atleast_1d(y), name=name, mode="markers+text" if text is not None else "markers",
                              marker=dict(color=color, symbol=symbol, size=size), text=text, textposition="top center",
                              textfont=dict(size=10), hovertemplate=hover))
-    return fig
+    return fit_log_ticks(fig)
 
 
 def fit_split(fig: go.Figure, x, y, fits, name: str, color: str, hover: str) -> go.Figure:

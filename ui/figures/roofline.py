@@ -114,4 +114,4 @@ def roofline_figure(dep: Deployment, lo: float, hi: float, prefill_ops: list[OpP
     add_ops(fig, prefill_ops, "prefill", f"prefill ops (one {prompt:,}-token prompt)")
     add_ops(fig, decode_ops, "decode", f"decode ops (batch {batch}, context {ctx:,})")
     add_pass(fig, prefill_total, "prefill pass (all ops)")
-    return fig
+    return factory.fit_log_ticks(fig)

@@ -27,4 +27,4 @@ def scatter(frame: pd.DataFrame, title: str) -> go.Figure:
             fig.add_trace(go.Scatter(x=[lo, hi], y=[lo * factor, hi * factor], mode="lines", showlegend=factor == 1,
                                      name="y = x (dotted: +-25%)", line=dict(color="#555", dash=dash, width=1),
                                      hoverinfo="skip"))
-    return fig
+    return factory.fit_log_ticks(fig)

@@ -6,6 +6,7 @@ import pandas as pd
 
 from model.caching.answer_cache import AnswerCacheResult
 from model.caching.reasoning import PolicyComparison
+from ui import format as fmt
 
 
 def answer_table(result: AnswerCacheResult, chip_s_uncached: float) -> pd.DataFrame:
@@ -13,7 +14,7 @@ def answer_table(result: AnswerCacheResult, chip_s_uncached: float) -> pd.DataFr
             ("with the cache", result.hit_rate, result.usd_per_request, result.latency_s, result.chip_s_per_request)]
     frame = pd.DataFrame(rows, columns=["case", "hit_rate", "usd_per_request", "latency_s", "chip_s_per_request"])
     frame["usd_per_1000_requests"] = 1e3 * frame["usd_per_request"]
-    return frame
+    return fmt.rounded(frame)
 
 
 def policy_table(policies: PolicyComparison) -> pd.DataFrame:
@@ -28,4 +29,4 @@ def policy_table(policies: PolicyComparison) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["policy", "reasoning_tokens", "usd_per_answer", "latency_s",
                                         "time_to_visible_answer_s"])
     frame["usd_per_1000_answers"] = 1e3 * frame["usd_per_answer"]
-    return frame
+    return fmt.rounded(frame)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from model.disaggregation.plan import ServingPlan
+from ui import format as fmt
 
 
 def plans_frame(plans: dict[str, ServingPlan]) -> pd.DataFrame:
@@ -20,4 +21,4 @@ def plans_frame(plans: dict[str, ServingPlan]) -> pd.DataFrame:
             "usd_per_m_input": p.usd_per_m_input, "usd_per_m_output": p.usd_per_m_output,
             "usd_per_m_tokens": p.usd_per_m_tokens,
         })
-    return pd.DataFrame(rows).round(4)
+    return fmt.rounded(pd.DataFrame(rows))

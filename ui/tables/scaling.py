@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from model.scaling import lifetime
+from ui import format as fmt
 
 
 def plans_table(comparison: lifetime.LifetimeComparison, usd_train: float, usd_inference: float) -> pd.DataFrame:
@@ -18,4 +19,4 @@ def plans_table(comparison: lifetime.LifetimeComparison, usd_train: float, usd_i
                      "inference_zflop": p.inference_flops / 1e21, "total_zflop": p.total_flops / 1e21,
                      "training_usd_m": train_usd / 1e6, "inference_usd_m": inference_usd / 1e6,
                      "total_usd_m": (train_usd + inference_usd) / 1e6})
-    return pd.DataFrame(rows)
+    return fmt.rounded(pd.DataFrame(rows))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from model.serving.theory import gain_check
+from ui import format as fmt
 from ui.text.serving import LABELS
 
 
@@ -26,7 +27,7 @@ def comparison_frame(results: dict, capacity_per_s: dict | None = None) -> pd.Da
             "makespan_s": r.makespan_s, "output_tokens": r.output_tokens,
             **({"capacity_requests_per_s": capacity_per_s[policy]} if policy in capacity_per_s else {}),
         })
-    return pd.DataFrame(rows).round(4)
+    return fmt.rounded(pd.DataFrame(rows))
 
 
 def gain_rows(capacity: dict, kind: str, mean_tokens: int) -> tuple[pd.DataFrame, float, float]:

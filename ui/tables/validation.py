@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from model.calibration.validate import exclusion_summary
+from ui import format as fmt
 
 NUMERIC = ("chips", "wbits", "kvbits", "abits", "batch", "ctx", "prompt", "out", "measured", "predicted", "error_pct")
 
@@ -33,7 +34,7 @@ def every_row(before: pd.DataFrame, after: pd.DataFrame, after_name: str) -> pd.
     shown = after.drop(columns=["metric"]).rename(columns={"predicted": f"predicted_{after_name}",
                                                            "error_pct": f"error_pct_{after_name}"})
     shown.insert(shown.columns.get_loc(f"predicted_{after_name}"), "predicted_default", before["predicted"])
-    return shown
+    return fmt.rounded(shown)
 
 
 def excluded(rows) -> pd.DataFrame:

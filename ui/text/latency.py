@@ -20,7 +20,7 @@ def floor_sentence(dep: Deployment, floor_s: float) -> str:
     """What the weights-only latency floor is made of: bytes read / HBM bandwidth."""
     touched = floor_s * dep.hbm_bytes_per_s
     return (f"weights only: {fmt.bytes_(touched)} of {floor_weights_phrase(dep)} / "
-            f"{fmt.bytes_(dep.hbm_bytes_per_s)}/s of HBM on {dep.chips} chip(s)")
+            f"{fmt.bytes_(dep.hbm_bytes_per_s)}/s of HBM on {fmt.plural(dep.chips, 'chip')}")
 
 
 def context_floor_sentence(dep: Deployment, ctx: int, floor_s: float, floor_ctx_s: float) -> str:

@@ -36,7 +36,7 @@ def batch_fit_note(first_not_fitting: float, first_batch: float) -> str:
 
 def context_fit_note(first_not_fitting: float, batch: int) -> str:
     """The price-vs-context caption's note on contexts that do not fit ('' when all fit)."""
-    return f" {batch} sequences do not fit in HBM from {fmt.tokens(first_not_fitting)} (shaded)." if math.isfinite(first_not_fitting) else ""
+    return f" {fmt.plural(batch, 'sequence')} do not fit in HBM from {fmt.tokens(first_not_fitting)} (shaded)." if math.isfinite(first_not_fitting) else ""
 
 
 def rank_phrase(below: int, above: int, n: int) -> str:
