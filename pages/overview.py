@@ -29,7 +29,7 @@ unfit = explain.fit_reason(s, row["max_batch"])
 mark = explain.NOT_FITTING if unfit else ""
 c = st.columns(4)
 card(c[0], "USD per 1M input tokens", fmt.usd(row["usd_per_m_input"]) + mark,
-     unfit + f"prefill of {s.batch} prompts of {s.prompt:,} tokens; " + explain.prefill_sentence(s, row["prefill_bound"]))
+     unfit + f"prefill of {fmt.plural(s.batch, 'prompt')} of {s.prompt:,} tokens; " + explain.prefill_sentence(s, row["prefill_bound"]))
 card(c[1], "USD per 1M output tokens", fmt.usd(row["usd_per_m_output"]) + mark,
      unfit + explain.output_price_context(s) + "; " + explain.decode_sentence(step))
 card(c[2], "Output / input price", fmt.ratio(row["output_input_ratio"]) + mark,
