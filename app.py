@@ -1,9 +1,11 @@
-"""Dashboard entry point: page config, presets, the scenario sidebar bound to the URL, navigation."""
+"""Dashboard entry point: page config, presets, the scenario sidebar, navigation; after the page,
+the one canonical link goes to the address bar and the share box (ui/links.py)."""
 
 import streamlit as st
 
 from model import load_catalog
-from ui.page import STATE_KEY, run_guarded
+from ui.links import publish, publish_early, show_main_notice
+from ui.page import STATE_KEY, note_missing_page, run_guarded, show_missing_page
 from ui.sidebar import render_sidebar
 
 PAGES = {
@@ -40,5 +42,13 @@ def catalog():
 
 
 navigation = st.navigation(PAGES)
-st.session_state[STATE_KEY] = render_sidebar(catalog())
-run_guarded(navigation)
+note_missing_page(navigation)
+state, share_slot = render_sidebar(catalog())
+st.session_state[STATE_KEY] = state
+publish_early(catalog(), state.scenario)
+show_main_notice()
+show_missing_page([page for section in PAGES.values() for page in section])
+try:
+    run_guarded(navigation)
+finally:  # also when the page stops early (st.stop): the address bar always gets the link
+    publish(catalog(), state.scenario, share_slot)

@@ -11,6 +11,7 @@ from model.report import summary as report
 from ui import format as fmt
 from ui.figures import long_context as figures
 from ui.page import card, chart, current, table
+from ui.params.long_context import BOUNDARY
 from ui.text.common import context_warning
 from ui.widgets import boundary_control, log_grid
 
@@ -70,7 +71,8 @@ st.markdown(
     f"{tiers.SUGGESTED_FACTOR:g}x its 128-token value. **Multiplier**: upper-tier price / lower-tier price when each tier "
     "charges the mean best-case cost of its contexts (mean over ln context, i.e. requests spread evenly over orders of "
     "magnitude, from 128 tokens to the boundary and from the boundary to the model's maximum): each tier then breaks even "
-    "on its own. Move the boundary to see the multiplier it needs; the control is local to this page, not in the link.")
+    "on its own. Move the boundary to see the multiplier it needs; it is part of the link and restarts at the "
+    "suggestion when the scenario changes.")
 suggested = tiers.suggested_boundary_tokens(ctx, sweep.best_output)
 
 
@@ -81,8 +83,7 @@ def inside(tokens: float) -> bool:
 
 default = int(round(suggested)) if inside(suggested) else 200_000 if inside(200_000) else int(np.sqrt(ctx[0] * served_max))
 options = sorted({v for v in log_grid(256, int(served_max) - 1) + [200_000] if inside(v)} | {default})
-key = f"tier_boundary_{default}_{options[-1]}"  # a new scenario starts the control at its own suggestion
-boundary = boundary_control(options, default, key) if len(options) > 1 else default
+boundary = boundary_control(BOUNDARY, options, default) if len(options) > 1 else default
 out_prices = tiers.tier_prices_usd(ctx, sweep.best_output, boundary)
 in_prices = tiers.tier_prices_usd(ctx, sweep.best_input, boundary)
 mult_out, mult_in = out_prices[1] / out_prices[0], in_prices[1] / in_prices[0]

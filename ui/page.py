@@ -1,18 +1,22 @@
-"""Helpers every page uses: the current scenario, captions, tables with CSV downloads."""
+"""Helpers every page uses: the current scenario, captions, tables with CSV downloads; and the
+note for an address that names no page."""
 
 from __future__ import annotations
 
 import logging
 import runpy
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from model.base.fields import echo
 from ui.sidebar import AppState
 
 STATE_KEY = "_app_state"
+MISSING_KEY = "_missing_page"
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
 log = logging.getLogger("llm_econ")
 
@@ -67,3 +71,33 @@ def run_guarded(page) -> None:
         log.exception("page failed")
         st.error(f"This view could not be drawn for this scenario ({type(exc).__name__}). "
                  "Change a setting in the sidebar; the other views keep working.")
+
+
+def note_missing_page(navigation) -> None:
+    """Remember a path that names no page (Streamlit then runs the default page and rewrites the
+    address to the root); forget it once a real page other than the default one runs."""
+    url = st.context.url
+    if navigation.url_path:
+        st.session_state.pop(MISSING_KEY, None)
+    if not url:
+        return
+    asked = urlparse(url).path.strip("/")
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    if base and (asked == base or asked.startswith(base + "/")):
+        asked = asked[len(base):].strip("/")
+    if asked != navigation.url_path:
+        st.session_state[MISSING_KEY] = asked
+
+
+def show_missing_page(pages: list) -> None:
+    """In the main area, above the default page: the asked-for page does not exist; the real ones."""
+    asked = st.session_state.get(MISSING_KEY)
+    if not asked:
+        return
+    with st.container(border=True):
+        st.error(f"There is no page {echo(asked, 40)} in this dashboard, so this is the Overview. "
+                 "The pages are:", icon=":material/link_off:")
+        columns = st.columns(3)
+        for index, page in enumerate(pages):
+            with columns[index % 3]:
+                st.page_link(page)

@@ -1,8 +1,10 @@
-"""The one set of URL-bound widgets: scenario keys (ui/sidebar.py) and page-local keys (ui/params/).
+"""The one set of link widgets: scenario keys (ui/sidebar.py) and page-local keys (ui/params/).
 
 Every control that belongs in a link is declared as a `UrlParam` (its `Field` gives the URL key,
-type, range and unit) and drawn by one of the functions here, which bind it to the query string
-(`bind="query-params"`) under its field name, so a link reopens the page exactly as it was.
+type, range and unit) and drawn by one of the functions here under its field name as the widget
+key. They are not bound to the URL: ui/links.py writes the one canonical link after every run.
+Each keeps its value for the whole session (`persist_state="session"`), also while its page is
+not shown, so the link can hold every page's settings.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import streamlit as st
 
 from model.base.fields import Field
 
-BIND = "query-params"
+PERSIST = "session"
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def number(param: UrlParam, **kwargs):
     spec, cast = param.field, _cast(param)
     value = None if param.default is None else cast(param.default)
     return st.number_input(param.label, min_value=cast(spec.lo), max_value=cast(spec.hi), value=value,
-                           step=1 if spec.kind is int else None, key=spec.name, bind=BIND, help=help_text(param),
+                           step=1 if spec.kind is int else None, key=spec.name, persist_state=PERSIST, help=help_text(param),
                            **kwargs)
 
 
@@ -58,27 +60,27 @@ def slider(param: UrlParam, **kwargs):
     """A slider over the field's range."""
     spec, cast = param.field, _cast(param)
     return st.slider(param.label, min_value=cast(spec.lo), max_value=cast(spec.hi), value=cast(param.default),
-                     key=spec.name, bind=BIND, help=help_text(param), **kwargs)
+                     key=spec.name, persist_state=PERSIST, help=help_text(param), **kwargs)
 
 
 def choice(param: UrlParam, options: list | None = None, **kwargs):
     """A selectbox over `options` (default: the field's choices; the URL holds the option itself)."""
     options = list(param.field.choices if options is None else options)
     kwargs.setdefault("help", help_text(param))
-    return st.selectbox(param.label, options, index=options.index(param.default), key=param.field.name, bind=BIND,
+    return st.selectbox(param.label, options, index=options.index(param.default), key=param.field.name, persist_state=PERSIST,
                         **kwargs)
 
 
 def radio(param: UrlParam, options: tuple, **kwargs):
     """A horizontal radio over `options`."""
     kwargs.setdefault("help", help_text(param))
-    return st.radio(param.label, options, index=options.index(param.default), key=param.field.name, bind=BIND,
+    return st.radio(param.label, options, index=options.index(param.default), key=param.field.name, persist_state=PERSIST,
                     horizontal=True, **kwargs)
 
 
 def checkbox(param: UrlParam, **kwargs):
     kwargs.setdefault("help", help_text(param))
-    return st.checkbox(param.label, value=param.default, key=param.field.name, bind=BIND, **kwargs)
+    return st.checkbox(param.label, value=param.default, key=param.field.name, persist_state=PERSIST, **kwargs)
 
 
 def log_choice(param: UrlParam, grid: list, **kwargs):
@@ -86,13 +88,36 @@ def log_choice(param: UrlParam, grid: list, **kwargs):
     current = st.session_state.get(param.field.name, param.default)
     options = sorted(set(grid) | {current, param.default})
     kwargs.setdefault("help", help_text(param))
-    return st.select_slider(param.label, options=options, value=param.default, key=param.field.name, bind=BIND,
+    return st.select_slider(param.label, options=options, value=param.default, key=param.field.name, persist_state=PERSIST,
                             **kwargs)
 
 
-def boundary_control(options: list[int], default: int, key: str) -> int:
-    """The one page control deliberately NOT in the URL: the long-context tier boundary, which
-    restarts at each scenario's suggested boundary (`key` changes with the scenario)."""
-    return st.select_slider("Tier boundary (tokens of context)", options=options, value=default, key=key,
-                            format_func=lambda v: f"{v:,}",
-                            help="Move it to see the multiplier the upper tier needs. Starts at the suggested boundary.")
+def boundary_control(param: UrlParam, options: list[int], default: int) -> int:
+    """The long-context tier boundary: `param`'s key (`lc_boundary`) holds the user's choice, absent
+    when they have not moved it (the control then shows `default`, the scenario's suggestion).
+
+    The choice is a plain session value, not the widget's own state, so the widget is redrawn from
+    it on every run: the sidebar clears it when the scenario changes (ui/links.py), and a link's
+    boundary outside `options` (contexts this scenario's replica cannot serve) falls back to `default`.
+    """
+    name, widget = param.field.name, f"_{param.field.name}_control"
+    chosen = st.session_state.get(name)
+    valid = chosen is not None and options[0] <= chosen <= options[-1]
+    if chosen is not None and not valid:
+        st.session_state.pop(name, None)
+        st.caption(f"The link's boundary ({chosen:,} tokens) is outside the contexts this scenario serves; "
+                   "the suggested boundary is used instead.")
+    options = sorted(set(options) | {chosen}) if valid else options
+    st.session_state[widget] = chosen if valid else default
+    return st.select_slider(param.label, options=options, key=widget, format_func=lambda v: f"{v:,}",
+                            on_change=_keep_boundary, args=(name, widget, default),
+                            help=f"`{name}` in the link. Move it to see the multiplier the upper tier needs. "
+                                 "Starts at the suggested boundary, and again whenever the scenario changes.")
+
+
+def _keep_boundary(name: str, widget: str, default: int) -> None:
+    value = st.session_state.get(widget)
+    if value == default:
+        st.session_state.pop(name, None)
+    else:
+        st.session_state[name] = value

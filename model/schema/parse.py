@@ -13,7 +13,9 @@ from model.base.fields import FieldError
 from model.catalog.presets import Catalog
 from model.schema.resolve import ScenarioError, check_scenario, menu_error
 from model.schema.scenario import (
+    CUSTOM,
     CUSTOM_HW_KEYS,
+    CUSTOM_MODEL_KEYS,
     SCENARIO_FIELDS,
     Scenario,
     format_value,
@@ -28,12 +30,16 @@ def baseline(preset: str | None, catalog: Catalog) -> Scenario:
 
 
 def scenario_params(s: Scenario, catalog: Catalog) -> dict[str, str]:
-    """Keys whose values differ from the defaults (of the preset, if one is set)."""
+    """The shortest keys that reopen `s`: `preset` if set, then every key whose value differs from
+    the preset's (from the global default where the preset does not set it), even when it equals
+    the global default. Custom hardware (model) fields only with hw=custom (model=custom): they
+    mean nothing otherwise."""
     base = baseline(s.preset, catalog)
     params = {"preset": s.preset} if s.preset else {}
+    unused = (set() if s.hw == CUSTOM else set(CUSTOM_HW_KEYS)) | (set() if s.model == CUSTOM else set(CUSTOM_MODEL_KEYS))
     for key in SCENARIO_FIELDS:
         value = getattr(s, key)
-        if key != "preset" and value is not None and value != getattr(base, key):
+        if key != "preset" and key not in unused and value is not None and value != getattr(base, key):
             params[key] = format_value(value)
     return params
 

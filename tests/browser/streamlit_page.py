@@ -64,3 +64,47 @@ def go_to(page: Page, link: str, title_fragment: str) -> None:
         "t => { const h = document.querySelector('[data-testid=stMainBlockContainer] h1');"
         " return h && h.innerText.includes(t); }", arg=title_fragment, timeout=LOAD_TIMEOUT_MS)
     wait_idle(page)
+
+
+def set_slider(page: Page, label: str, value: str, limit: int = 40) -> None:
+    """Move a (select) slider with the keyboard until it shows `value`, as a user would."""
+    handle = slider_input(page, label)
+    handle.focus()
+    for _ in range(limit):
+        shown = handle.get_attribute("aria-valuetext")
+        if shown == value:
+            return
+        handle.press("ArrowRight" if float(value.replace(",", "")) > float(shown.replace(",", "")) else "ArrowLeft")
+    raise AssertionError(f"{label} did not reach {value}")
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick `option` in the selectbox labelled `label`."""
+    box = page.locator('[data-testid="stSelectbox"]', has_text=label).first
+    box.click()
+    page.keyboard.type(option)
+    page.locator('[role="option"]', has_text=option).first.click()
+
+
+def wait_for_query(page: Page, key: str, value: str | None) -> None:
+    """Until the address bar's query has key=value (value None: the key is absent)."""
+    page.wait_for_function(
+        "([k, v]) => new URLSearchParams(location.search).get(k) === v", arg=[key, value], timeout=LOAD_TIMEOUT_MS)
+
+
+def share_link(page: Page) -> str:
+    """The link in the "Share this scenario" box."""
+    page.get_by_role("button", name="Share this scenario").click()
+    code = page.locator('[data-testid="stPopoverBody"] [data-testid="stCode"] code').first
+    code.wait_for(timeout=LOAD_TIMEOUT_MS)
+    text = code.inner_text().strip()
+    page.keyboard.press("Escape")
+    return text
+
+
+def main_text(page: Page) -> str:
+    return page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+
+
+def sidebar_text(page: Page) -> str:
+    return page.locator('[data-testid="stSidebar"]').inner_text()

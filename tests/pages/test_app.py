@@ -77,3 +77,44 @@ def test_custom_hardware_starts_from_the_previous_one():
     assert at.number_input(key="hw_tbps").value == pytest.approx(4.8)
     assert at.number_input(key="hw_gb").value == pytest.approx(141)
     assert not at.exception and not at.error
+
+
+# --- links (issue 9): the address bar is the canonical link of what is on screen ----------------
+def test_a_preset_then_its_global_default_value_is_written():
+    at = app({"preset": "fast-tier-70b"})
+    assert at.query_params == {"preset": "fast-tier-70b"}
+    assert "Based on" not in texts(at)
+    at.select_slider(key="batch").set_value(64).run()  # the app's global default, not the preset's 4
+    assert at.query_params == {"preset": "fast-tier-70b", "batch": "64"}
+    assert "Based on fast-tier-70b, changed: batch." in texts(at)
+    assert metrics(at) == metrics(app(at.query_params))
+
+
+def test_choosing_the_preset_again_resets_the_link_to_it():
+    at = app({"preset": "fast-tier-70b", "batch": "64", "ctx": "2048"})
+    at.selectbox(key="preset").set_value("long-context-200k").run()
+    assert at.query_params == {"preset": "long-context-200k"}
+    assert "Based on" not in texts(at)
+
+
+def test_a_partly_ignored_link_is_replaced_by_what_is_shown_and_named_in_the_main_area():
+    at = app({"batch": "-3", "model": "mixtral-8x7b", "foo": "1"})
+    assert at.query_params == {"model": "mixtral-8x7b"}
+    main = [str(w.value) for w in at.main.warning]
+    assert any("Part of this link was ignored" in w and "batch" in w and "foo" in w for w in main), main
+
+
+def test_page_local_values_stay_in_the_link_on_other_pages():
+    at = app({"lt_fast": "3", "sv_rate": "20"}, page="pages/latency.py")
+    assert at.number_input(key="lt_fast").value == 3
+    at.switch_page("pages/roofline.py").run()
+    assert at.query_params == {"lt_fast": "3", "sv_rate": "20"}
+    at.switch_page("pages/latency.py").run()
+    assert at.number_input(key="lt_fast").value == 3
+
+
+def test_a_tier_boundary_outside_the_scenario_falls_back_to_the_suggestion():
+    at = app({"preset": "long-context-200k", "lc_boundary": "100"}, page="pages/long_context.py")
+    assert not at.exception
+    assert "outside the contexts this scenario serves" in texts(at)
+    assert "lc_boundary" not in at.query_params

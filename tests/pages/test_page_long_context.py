@@ -55,7 +55,7 @@ def test_the_cards_are_the_model_numbers():
         tiers.tier_multiplier(sweep.ctx_tokens, sweep.best_output, boundary))
 
 
-def test_moving_the_boundary_updates_both_multipliers_and_stays_out_of_the_link():
+def test_moving_the_boundary_updates_both_multipliers_and_goes_into_the_link():
     at = app({"preset": "long-context-200k"}, page=PAGE)
     before = metrics(at)
     boundary_slider(at).set_value(131072).run()
@@ -63,7 +63,7 @@ def test_moving_the_boundary_updates_both_multipliers_and_stays_out_of_the_link(
     assert not at.exception
     assert "Output multiplier above 131,072" in after and "Input multiplier above 131,072" in after
     assert after["Output multiplier above 131,072"] not in before.values()
-    assert all("boundary" not in key for key in at.query_params)
+    assert at.query_params["lc_boundary"] == "131072"  # the boundary is part of the link since issue 9
     _, dep = deployment({"preset": "long-context-200k"})
     sweep = tiers.context_sweep(dep, 8)
     multiplier = tiers.tier_multiplier(sweep.ctx_tokens, sweep.best_input, 131072)

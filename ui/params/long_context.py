@@ -1,7 +1,16 @@
-"""Page-local URL parameters of "Long context": none.
+"""Page-local URL parameters of "Long context" (see ui/params/__init__.py).
 
-Its one control, the tier boundary, restarts at each scenario's suggested boundary, so it is
-deliberately not part of links (the page says so).
+`lc_boundary` is the tier boundary the user moved the control to; absent, the page uses the
+scenario's suggested boundary. It restarts there whenever the scenario changes (ui/links.py), and
+a boundary outside the contexts the scenario's replica serves falls back to the suggestion.
 """
 
-FIELDS: dict = {}
+from model.base.fields import Field
+from model.schema.scenario import SCENARIO_FIELDS
+from ui.widgets import UrlParam
+
+BOUNDARY = UrlParam(Field("lc_boundary", int, 1, SCENARIO_FIELDS["ctx"].hi, unit="tokens"),
+                    None, "Tier boundary (tokens of context)",
+                    "where the long-context price tier starts; absent = the suggested boundary")
+
+FIELDS = {BOUNDARY.field.name: BOUNDARY}
