@@ -88,6 +88,8 @@ def log_choice(param: UrlParam, grid: list, **kwargs):
     current = st.session_state.get(param.field.name, param.default)
     options = sorted(set(grid) | {current, param.default})
     kwargs.setdefault("help", help_text(param))
+    # thousands separators on screen only: the link is written by ui/links.py from the values, not the labels
+    kwargs.setdefault("format_func", lambda v: f"{v:,}" if isinstance(v, int) else str(v))
     return st.select_slider(param.label, options=options, value=param.default, key=param.field.name, persist_state=PERSIST,
                             **kwargs)
 

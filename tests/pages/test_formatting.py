@@ -79,3 +79,11 @@ def test_every_number_reads_well(page, preset):
     at = app({"preset": preset} if preset else None, page=page)
     assert not at.exception, [e.value for e in at.exception]
     assert not findings(at)
+
+
+def test_log_sliders_show_thousands_separators_but_keep_integer_values():
+    at = app({"ctx": "16384"})
+    ctx = at.select_slider(key="ctx")
+    assert "131,072" in ctx.options and "16,384" in ctx.options
+    assert ctx.value == 16384
+    assert at.query_params["ctx"] == "16384"  # the link keeps the plain integer
