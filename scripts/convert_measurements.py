@@ -1,11 +1,11 @@
-"""Build presets/measurements.csv from the reference measurements (shared/reference/measurements.csv).
+"""Build presets/measurements.csv from a source table of published measurements (one row per published number).
 
 Every reference row appears once: converted into scenario keys plus a phase and a measured value,
 or marked `excluded` with the reason it cannot be converted honestly. Run from the repo root:
 
-    python scripts/convert_measurements.py [../shared/reference/measurements.csv]
+    python scripts/convert_measurements.py [SOURCE.csv]   (default: DEFAULT_REFERENCE below)
 
-Definitions of the measured columns are in model/validation.py and the README.
+Definitions of the measured columns are in model/calibration/measurements.py and the README.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Roofline pass times tabulated for the serving simulator (model/serving.py).
+"""Roofline pass times tabulated for the serving simulator (model/serving/).
 
 A pass is decomposed as t_pass = t_lin(T tokens) + t_lm(S sampling sequences) + Σ t_attention(part);
-see the model/serving.py docstring. Tables are built once per simulation so each simulated
+see the model/serving/simulate.py docstring. Tables are built once per simulation so each simulated
 iteration costs microseconds and reproduces roofline.decode_step / roofline.prefill.
 """
 

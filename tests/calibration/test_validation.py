@@ -17,7 +17,7 @@ from model.calibration.validate import (
 from model.core.roofline import decode_step, prefill
 
 SHIPPED = ROOT / "presets" / "measurements.csv"
-REFERENCE_ROWS = 325  # rows of shared/reference/measurements.csv, every one carried
+REFERENCE_ROWS = 325  # rows of presets/measurements.csv, every published row carried
 
 
 @pytest.fixture(scope="module")

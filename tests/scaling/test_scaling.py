@@ -1,4 +1,4 @@
-"""Chinchilla scaling and lifetime compute (model/scaling.py) against docs/formulas.md F62–F69, W8-W9."""
+"""Chinchilla scaling and lifetime compute (model/scaling/) against docs/formulas.md F62–F69, W8-W9."""
 
 from itertools import pairwise
 
