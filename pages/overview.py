@@ -25,7 +25,7 @@ if row["warnings"]:
     st.warning(row["warnings"])
 st.caption(explain.context_note(s))
 
-unfit = explain.fit_reason(s, row["max_batch"])
+unfit = explain.fit_reason(s, row["max_batch"], metrics.weights_fit(dep))
 mark = explain.NOT_FITTING if unfit else ""
 c = st.columns(4)
 card(c[0], "USD per 1M input tokens", fmt.usd(row["usd_per_m_input"]) + mark,
@@ -49,7 +49,7 @@ card(c[1], "TPOT", fmt.duration(row["tpot_s"]), f"at ctx {s.ctx:,}: {row['tpot_s
 card(c[2], "Tokens/s per user", fmt.token_rate(row["tokens_per_s_per_user"]), "1 / TPOT")
 card(c[3], "Tokens/s per replica", fmt.token_rate(row["tokens_per_s"]) + mark, unfit + f"{fmt.plural(s.batch, 'sequence')} per step / TPOT")
 c = st.columns(4)
-card(c[0], "Max batch at this context", fmt.count(row["max_batch"]), explain.capacity_sentence(s, row["max_batch"]),
+card(c[0], "Max batch at this context", fmt.count(row["max_batch"]), explain.capacity_sentence(s, row["max_batch"], metrics.weights_fit(dep)),
      "Sequences whose KV cache fits in HBM after the weights and 10% headroom.")
 card(c[1], "Context knee", fmt.tokens(row["context_knee_tokens"]), explain.context_knee_sentence(s, row["context_knee_tokens"]),
      "Context where one sequence's KV-cache reads per step take as long as its compute per step.")

@@ -48,7 +48,7 @@ st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}** at $
             "of `batch` sequences.")
 for note in report.context_warnings(s, dep):
     st.warning(context_warning(note))
-unfit = fit_reason(s, float(metrics.max_batch(dep, s.ctx)))
+unfit = fit_reason(s, float(metrics.max_batch(dep, s.ctx)), metrics.weights_fit(dep))
 if unfit:
     st.warning(unfit + f"The prices at this batch below are marked{NOT_FITTING}.")
 mark = NOT_FITTING if unfit else ""

@@ -90,6 +90,11 @@ def free_hbm_bytes_per_chip(dep: Deployment) -> float:
     return dep.hardware.hbm_bytes * (1 - MEMORY_HEADROOM) - dep.weight_bytes_per_chip
 
 
+def weights_fit(dep: Deployment) -> bool:
+    """True when the chip's share of the weights fits in HBM after headroom (KV cache aside)."""
+    return free_hbm_bytes_per_chip(dep) > 0
+
+
 def max_batch(dep: Deployment, ctx) -> np.ndarray:
     """Largest number of sequences of context `ctx` whose KV cache fits (0 if weights don't)."""
     per_seq = kv_bytes_per_sequence(dep, np.maximum(ctx, 1)) * dep.kv_chip_fraction

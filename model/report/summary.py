@@ -68,8 +68,10 @@ def context_warnings(s: Scenario, dep: Deployment) -> list[str]:
 def scenario_warnings(s: Scenario, dep: Deployment, max_batch: float) -> list[str]:
     """Everything a number of this scenario needs said beside it (the `warnings` column)."""
     notes = context_warnings(s, dep)
-    if max_batch < 1:
+    if max_batch < 1 and not metrics.weights_fit(dep):
         notes.append("the weights do not fit in HBM at this chip count")
+    elif max_batch < 1:
+        notes.append(f"the weights fit, but one sequence's KV cache at ctx {s.ctx} does not fit beside them")
     elif s.batch > max_batch:
         notes.append(f"batch {s.batch} does not fit in HBM at ctx {s.ctx} (max {int(max_batch)})")
     if s.abits == 8 and not dep.hardware.has_eight_bit():
