@@ -7,6 +7,7 @@ sidebar `render_sidebar` returns.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import streamlit as st
@@ -37,6 +38,7 @@ from ui.links import (
 from ui.widgets import UrlParam, checkbox, choice, log_choice, log_grid, number, radio
 
 MIN_CTX = 128
+log = logging.getLogger("llm_econ")
 BATCH_GRID = log_grid(1, int(SCENARIO_FIELDS["batch"].hi))
 
 
@@ -137,7 +139,19 @@ def preset_note(catalog: Catalog, scenario: Scenario) -> str:
 
 
 def render_sidebar(catalog: Catalog) -> tuple[AppState, object]:
-    """Draw the scenario widgets; return the scenario they describe and the share box's place."""
+    """Draw the scenario widgets; return the scenario they describe and the share box's place. An
+    unexpected error is one line in the sidebar, and the pages show the default scenario (as pages do:
+    ui/page.py run_guarded)."""
+    try:
+        return _render_sidebar(catalog)
+    except Exception as exc:  # Streamlit's own control flow uses BaseException, not caught here
+        log.exception("sidebar failed")
+        st.sidebar.error(f"The sidebar could not be drawn ({type(exc).__name__}): the pages show the default "
+                         "scenario. Choose a named scenario or reload the page.")
+        return AppState(catalog, DEFAULT_SCENARIO, resolve(DEFAULT_SCENARIO, catalog)), st.sidebar.empty()
+
+
+def _render_sidebar(catalog: Catalog) -> tuple[AppState, object]:
     seed_from_url(catalog)
     with st.sidebar:
         show_notice()

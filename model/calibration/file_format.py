@@ -1,16 +1,23 @@
 """The calibration file: efficiencies per hardware id as JSON, validated field by field on load.
 
-A malformed file raises `CalibrationError` naming the entry, the field and its accepted range; files
-are bounded in size (MAX_JSON_BYTES) and entries (MAX_HARDWARE).
+A malformed file raises `CalibrationError` naming the entry, the field and its accepted range, and
+nothing else: every field, the report of how each entry was fitted and the file's provenance included,
+is checked for its type and range (REPORT_FIELDS), so whatever reads a loaded calibration can trust it.
+Reads are bounded by bytes actually read (MAX_JSON_BYTES, never a file's stated size), entries
+(MAX_HARDWARE), texts (MAX_TEXT), lists (MAX_LIST) and integer digits (MAX_DIGITS); too-deep nesting is
+refused.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from model.base.fields import Field, FieldError, echo
 from model.calibration.parameters import OVERHEAD_MAX_S, PARAMETERS
@@ -19,6 +26,9 @@ from model.core.deployment import Efficiency
 
 MAX_JSON_BYTES = 1_000_000
 MAX_HARDWARE = 256
+MAX_TEXT = 4000  # characters of one free-form text: a source, a refusal reason, the command
+MAX_LIST = 100_000  # items of one list (row ids)
+MAX_DIGITS = 20  # digits of an integer in the file (Python refuses to parse more than 4,300)
 FORMAT = "llm-inference-economics/calibration"
 VERSION = 1
 SHIPPED_DIR = PRESET_DIR / "calibrations"
@@ -64,6 +74,100 @@ class Calibration:
         return re.sub(r"\[[^\[\]{}]*\]", lambda m: re.sub(r"\n\s*", " ", m.group(0)), text) + "\n"
 
 
+class _LongInteger:
+    """An integer of more digits than MAX_DIGITS, kept as its length: no field accepts it."""
+
+    def __init__(self, digits: str):
+        self.digits = len(digits.lstrip("-"))
+
+    def __str__(self) -> str:
+        return f"a {self.digits}-digit integer"
+
+
+def _parse_int(digits: str):
+    return int(digits) if len(digits) <= MAX_DIGITS else _LongInteger(digits)
+
+
+def _number(spec: Field, value: object, nan_ok: bool = False):
+    """A JSON number in `spec`'s range: text, booleans, lists and objects are refused."""
+    if nan_ok and isinstance(value, float) and math.isnan(value):
+        return value
+    if isinstance(value, (bool, str)) or not isinstance(value, (int, float)):
+        raise spec.error(value, "type")
+    return spec.parse(value)
+
+
+def _text(name: str, value: object) -> str:
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise FieldError(name, "type", f"must be text of at most {MAX_TEXT} characters; got {_kind(value)}")
+    return value
+
+
+def _kind(value: object) -> str:
+    """What a value is, for a message: its type, or for text its length (never its content)."""
+    if isinstance(value, str):
+        return f"text of {len(value)} characters"
+    return {dict: "an object", list: "a list", bool: "true/false", type(None): "null"}.get(type(value), echo(value))
+
+
+def _texts(name: str, value: object, choices: tuple[str, ...] | None = None) -> list[str]:
+    """A list of texts (of `choices` when given)."""
+    if not isinstance(value, list) or len(value) > MAX_LIST:
+        raise FieldError(name, "type", f"must be a list of at most {MAX_LIST} texts; got {_kind(value)}")
+    items = [_text(f"{name}[{i}]", item) for i, item in enumerate(value)]
+    wrong = [item for item in items if choices is not None and item not in choices]
+    if wrong:
+        raise FieldError(name, "range", f"must hold some of {', '.join(choices)}; got {echo(wrong[0])}")
+    return items
+
+
+def _object(name: str, value: object, fields: Mapping[str, Callable], required: bool = True) -> dict:
+    """An object whose keys are `fields` (all of them when `required`), each value checked by its parser."""
+    if not isinstance(value, dict):
+        raise FieldError(name, "type", f"must be an object with {', '.join(fields)}; got {_kind(value)}")
+    unknown = [key for key in value if key not in fields]
+    if unknown:
+        raise FieldError(name, "unknown_id", f"unknown field {echo(unknown[0])}; the fields are {', '.join(fields)}")
+    missing = [key for key in fields if key not in value] if required else []
+    if missing:
+        raise FieldError(name, "required", f"{missing[0]} missing; the fields are {', '.join(fields)}")
+    checked = {}
+    for key, parse in fields.items():
+        if key in value:
+            try:
+                checked[key] = parse(key, value[key])
+            except FieldError as exc:
+                raise FieldError(name, exc.kind, str(exc)) from None
+    return checked
+
+
+def _stats(name: str, value: object) -> dict:
+    """n, median and max |error %| (NaN when n = 0), as `model.calibration.validate.abs_error_stats` writes."""
+    pct = Field("pct", float, 0, 1e12, unit="%")
+    return _object(name, value, {
+        "n": lambda key, v: _number(Field(key, int, 0, 10**9, unit="rows"), v),
+        "median_abs_error_pct": lambda key, v: _number(dataclasses.replace(pct, name=key), v, nan_ok=True),
+        "max_abs_error_pct": lambda key, v: _number(dataclasses.replace(pct, name=key), v, nan_ok=True),
+    })
+
+
+def _efficiencies(name: str, value: object) -> dict:
+    return _object(name, value, {key: (lambda k, v: _number(ENTRY_FIELDS[k], v)) for key in ENTRY_FIELDS})
+
+
+REPORT_FIELDS: dict[str, Callable] = {  # how each entry was obtained (model.calibration.fit.HardwareFit.report)
+    "fitted": lambda key, v: _texts(key, v, PARAMETERS),
+    "at_bound": lambda key, v: _texts(key, v, PARAMETERS),
+    "held": lambda key, v: _object(key, v, {p: _text for p in PARAMETERS}, required=False),
+    "default": _efficiencies,
+    "rows": _texts,
+    "sources": _texts,
+    "error_before": _stats,
+    "error_after": _stats,
+}
+PROVENANCE_FIELDS: dict[str, Callable] = {k: _text for k in ("created_utc", "command", "measurements", "definitions")}
+
+
 def _entry(hw_id: str, entry: object) -> tuple[Efficiency, dict]:
     if not isinstance(entry, dict):
         raise CalibrationError(f"hardware {echo(hw_id)}: must be an object with {', '.join(PARAMETERS)}")
@@ -72,11 +176,15 @@ def _entry(hw_id: str, entry: object) -> tuple[Efficiency, dict]:
     for name, spec in ENTRY_FIELDS.items():
         if name not in entry:
             raise spec.missing("missing")
-        values[name] = spec.parse(entry[name])
+        values[name] = _number(spec, entry[name])
     latency = entry.get("allreduce_latency_s")
-    values["allreduce_latency_s"] = None if latency is None else ALLREDUCE_FIELD.parse(latency)
+    values["allreduce_latency_s"] = None if latency is None else _number(ALLREDUCE_FIELD, latency)
     report = {k: v for k, v in entry.items() if k not in values}
-    return Efficiency(**values), report
+    unknown = [k for k in report if k not in REPORT_FIELDS]
+    if unknown:
+        fields = ", ".join([*ENTRY_FIELDS, ALLREDUCE_FIELD.name, *REPORT_FIELDS])
+        raise FieldError(echo(unknown[0]), "unknown_id", f"not a calibration field; the fields are {fields}")
+    return Efficiency(**values), {k: REPORT_FIELDS[k](k, v) for k, v in report.items()}
 
 
 def calibration_from_dict(data: object) -> Calibration:
@@ -84,7 +192,13 @@ def calibration_from_dict(data: object) -> Calibration:
     if not isinstance(data, dict) or not isinstance(data.get("hardware"), dict):
         raise CalibrationError("hardware: missing; a calibration is an object with a 'hardware' object "
                                "mapping hardware ids to efficiencies")
-    if data.get("version", VERSION) != VERSION:
+    unknown = [k for k in data if k not in ("format", "version", "provenance", "hardware")]
+    if unknown:
+        raise CalibrationError(f"{echo(unknown[0])}: not a calibration field; the fields are format, version, "
+                               "provenance, hardware")
+    if data.get("format", FORMAT) != FORMAT:
+        raise CalibrationError(f"format: must be {FORMAT}; got {echo(data.get('format'))}")
+    if data.get("version", VERSION) != VERSION or isinstance(data.get("version"), bool):
         raise CalibrationError(f"version: must be {VERSION}; got {echo(data.get('version'))}")
     if not 1 <= len(data["hardware"]) <= MAX_HARDWARE:
         raise CalibrationError(f"hardware: must have 1 to {MAX_HARDWARE} entries; got {len(data['hardware'])}")
@@ -95,32 +209,47 @@ def calibration_from_dict(data: object) -> Calibration:
             efficiencies[hw_id], reports[hw_id] = _entry(hw_id, entry)
         except (FieldError, ValueError) as exc:
             raise CalibrationError(f"hardware {echo(raw_id)}: {exc}") from None
-    provenance = data.get("provenance") if isinstance(data.get("provenance"), dict) else {}
+    try:
+        provenance = _object("provenance", data.get("provenance", {}), PROVENANCE_FIELDS, required=False)
+    except FieldError as exc:
+        raise CalibrationError(str(exc)) from None
     return Calibration(efficiencies, reports, provenance)
 
 
 def calibration_from_json(text: str | bytes) -> Calibration:
     """A calibration from JSON text (an uploaded file, say); CalibrationError if malformed."""
-    if len(text) > MAX_JSON_BYTES:
+    size = len(text.encode("utf-8", "replace") if isinstance(text, str) else text)
+    if size > MAX_JSON_BYTES:
         raise CalibrationError(f"file: larger than {MAX_JSON_BYTES} bytes")
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = json.loads(text, parse_int=_parse_int)
+    except RecursionError:
+        raise CalibrationError("file: nested too deeply (a calibration's objects are at most 4 levels deep)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:  # their messages hold no file content
         raise CalibrationError(f"file: not valid JSON ({exc})") from None
+    except ValueError as exc:
+        raise CalibrationError(f"file: not valid JSON ({type(exc).__name__})") from None
     return calibration_from_dict(data)
+
+
+def read_bounded(handle: BinaryIO, limit: int = MAX_JSON_BYTES) -> bytes:
+    """At most `limit` bytes of a binary stream; CalibrationError when there are more (reads limit + 1
+    bytes at most, whatever the file claims to hold: /dev/zero, a pipe, a growing file)."""
+    data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise CalibrationError(f"file: larger than {limit} bytes")
+    return data
 
 
 def load_calibration(path: str | Path) -> Calibration:
     """Read and validate a calibration JSON file; the error message starts with the file name."""
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_JSON_BYTES:
-            raise CalibrationError(f"{path.name}: larger than {MAX_JSON_BYTES} bytes")
-        text = path.read_bytes()
-    except OSError as exc:
-        raise CalibrationError(f"{path.name}: cannot read ({exc.strerror})") from None
-    try:
+        with path.open("rb") as handle:
+            text = read_bounded(handle)
         return calibration_from_json(text)
+    except OSError as exc:
+        raise CalibrationError(f"{path.name}: cannot read ({exc.strerror or type(exc).__name__})") from None
     except CalibrationError as exc:
         raise CalibrationError(f"{path.name}: {exc}") from None
 
