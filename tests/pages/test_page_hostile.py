@@ -1,10 +1,13 @@
 """Issue 10: hostile and contradictory input through app.py: calibration uploads, cross-field links and
 widgets, presets at the bounds, links over Streamlit's limits."""
 
-from apptest_harness import app, texts
+import pytest
+from apptest_harness import app, metrics, texts
+from crafted_calibrations import HW, INJECTION, crafted, injected
 
 from model import load_catalog
 from model.base.limits import MAX_TOKENS
+from ui.sidebar_calibration import UPLOAD_KEY
 
 SCOUT_MAX = {"model": "llama-4-scout", "chips": "4", "ctx": "10485760"}  # Llama 4 Scout's own max_context
 
@@ -39,3 +42,62 @@ def test_weights_that_do_not_fit_are_still_said_to_not_fit():
     at = app({"model": "llama-4-scout", "chips": "1", "ctx": "1024"})
     assert "the weights do not fit in HBM at this chip count" in warnings(at)
     assert "the weights alone do not fit" in texts(at)
+
+
+# --- crafted calibration uploads (item 2) -------------------------------------------------------
+CRAFTED = crafted()
+
+
+def upload(at, name: str, data: bytes):
+    return at.file_uploader(key=UPLOAD_KEY).set_value((f"{name}.json", data, "application/json")).run()
+
+
+def errors(at) -> str:
+    return "\n".join(str(e.value) for e in at.error)
+
+
+@pytest.mark.parametrize("name, data, expected", CRAFTED, ids=[c[0] for c in CRAFTED])
+def test_a_crafted_upload_is_not_used_and_named_and_the_page_keeps_working(name, data, expected):
+    at = upload(app({"hw": HW}), name, data)
+    assert not at.exception
+    assert "Calibration not used: " in errors(at) and expected in errors(at)
+    assert not at.success  # no calibration is active
+    assert metrics(at)["USD per 1M output tokens"].startswith("$")
+
+
+def test_after_a_crafted_upload_every_page_still_draws():
+    at = upload(app({"hw": HW}), *CRAFTED[0][:2])
+    for page in ("pages/roofline.py", "pages/validation.py", "pages/latency.py"):
+        at.switch_page(page).run()
+        assert not at.exception and "could not be drawn" not in errors(at)
+        assert "Calibration not used: file: nested too deeply" in errors(at)
+
+
+def test_free_form_texts_of_an_upload_are_shown_as_plain_text_not_markdown():
+    at = upload(app({"hw": HW}), "injected", injected())
+    active = " ".join(s.value for s in at.success)
+    assert f"Uploaded calibration active for {HW}" in active and "evil" not in active
+    assert INJECTION in "\n".join(t.value for t in at.text)  # st.text: shown verbatim, never interpreted
+    assert "evil" not in texts(at)  # and in no Markdown element
+
+
+def test_any_failure_in_the_calibration_panel_is_one_line_and_the_page_renders(monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("error_after")
+
+    monkeypatch.setattr("ui.sidebar_calibration.describe", broken)
+    at = app({"hw": HW, "cal": "shipped"})
+    assert not at.exception
+    assert "Calibration not used: the calibration could not be read (KeyError)" in errors(at)
+    assert metrics(at)["TPOT"] == metrics(app({"hw": HW}))["TPOT"]  # no calibration applied
+
+
+def test_any_failure_in_the_sidebar_is_one_line_and_the_page_renders(monkeypatch):
+    def broken(*args, **kwargs):
+        raise AttributeError("boom")
+
+    monkeypatch.setattr("ui.sidebar.model_widgets", broken)
+    at = app({"hw": HW})
+    assert not at.exception
+    assert "The sidebar could not be drawn (AttributeError): the pages show the default scenario" in errors(at)
+    assert metrics(at)["USD per 1M output tokens"].startswith("$")
