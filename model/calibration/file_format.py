@@ -165,7 +165,17 @@ REPORT_FIELDS: dict[str, Callable] = {  # how each entry was obtained (model.cal
     "error_before": _stats,
     "error_after": _stats,
 }
-PROVENANCE_FIELDS: dict[str, Callable] = {k: _text for k in ("created_utc", "command", "measurements", "definitions")}
+FIT_PROVENANCE: dict[str, Callable] = {k: _text for k in ("created_utc", "command", "measurements", "definitions")}
+
+
+def _merged(name: str, value: object) -> list[dict]:
+    """The provenance of each file a merged calibration came from (merge_calibrations)."""
+    if not isinstance(value, list) or len(value) > MAX_HARDWARE:
+        raise FieldError(name, "type", f"must be a list of at most {MAX_HARDWARE} objects; got {_kind(value)}")
+    return [_object(f"{name}[{i}]", item, FIT_PROVENANCE, required=False) for i, item in enumerate(value)]
+
+
+PROVENANCE_FIELDS: dict[str, Callable] = {**FIT_PROVENANCE, "merged": _merged}
 
 
 def _entry(hw_id: str, entry: object) -> tuple[Efficiency, dict]:
