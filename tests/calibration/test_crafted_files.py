@@ -50,13 +50,13 @@ def test_the_shipped_files_pass_the_strict_schema():
     assert set(load_shipped().efficiencies) == {"a100-80gb", "h100-sxm", "h200", "l40s"}
 
 
-@pytest.mark.parametrize("command", [["predict", "{csv}"], ["validate"]])
+@pytest.mark.parametrize("command", [["predict", "{dir}/rows.csv", "-o", "{dir}/out.csv"], ["validate"]])
 @pytest.mark.parametrize("name, data, expected", [CRAFTED[0], CRAFTED[2]], ids=[IDS[0], IDS[2]])
 def test_every_command_reading_a_calibration_refuses_it_with_exit_2(tmp_path, command, name, data, expected):
     path = tmp_path / f"{name}.json"
     path.write_bytes(data)
     (tmp_path / "rows.csv").write_text("hw,batch\nh200,8\n")
-    args = [a.format(csv=tmp_path / "rows.csv") for a in command]
+    args = [a.format(dir=tmp_path) for a in command]
     result = run(*args, "--calibration", str(path))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert expected in result.stderr
