@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from model import Catalog, Deployment, Scenario, parse_scenario, resolve
-from model.schema.parse import baseline, scenario_params
+from model.schema.parse import baseline, clamp_custom_model, scenario_params
 from model.schema.resolve import efficiency_of, hardware_of
 from model.schema.scenario import (
     CUSTOM,
@@ -38,6 +38,7 @@ from ui.links import (
 from ui.widgets import UrlParam, checkbox, choice, log_choice, log_grid, number, radio
 
 MIN_CTX = 128
+CLAMP_NOTE = "_custom_model_clamped"
 log = logging.getLogger("llm_econ")
 BATCH_GRID = log_grid(1, int(SCENARIO_FIELDS["batch"].hi))
 
@@ -86,6 +87,15 @@ def model_changed(catalog: Catalog) -> None:
         st.session_state["ctx"] = limit
 
 
+def clamp_custom_widgets() -> None:
+    """A custom-model field changed: keys the others now make invalid (experts_active beyond experts,
+    kv_heads beyond heads) are clamped in the widgets too, so the sidebar shows what the cards compute."""
+    clamped, errors = clamp_custom_model(Scenario(model=CUSTOM, **{k: st.session_state.get(k) for k in CUSTOM_MODEL_KEYS}))
+    for error in errors:
+        st.session_state[error.field] = getattr(clamped, error.field)
+    st.session_state[CLAMP_NOTE] = [str(error) for error in errors]
+
+
 # --- widgets (ui.widgets, under the scenario key) -----------------------------------------------------
 def param(key: str, label: str) -> UrlParam:
     """A scenario key as a link control: its field, its default widget value, its doc as help."""
@@ -112,7 +122,10 @@ def model_widgets(catalog: Catalog) -> None:
     if st.session_state.get("model") == CUSTOM:
         with st.expander("Custom model", expanded=True):
             for key in CUSTOM_MODEL_KEYS:
-                number(param(key, SCENARIO_FIELDS[key].doc.removeprefix("custom model: ").capitalize()))
+                number(param(key, SCENARIO_FIELDS[key].doc.removeprefix("custom model: ").capitalize()),
+                       on_change=clamp_custom_widgets)
+            for note in st.session_state.get(CLAMP_NOTE, []):
+                st.warning(f"{note} (the other fields allow no more)")
     else:
         m = catalog.models[st.session_state["model"]]
         active = f", {m.matmul_params_per_token / 1e9:.1f}B active" if m.is_moe else ""

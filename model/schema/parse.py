@@ -1,7 +1,9 @@
 """Parse scenario keys (a query string, a CSV row, a preset) into a `Scenario`.
 
 `parse_scenario` collects one `FieldError` per bad key and falls back to defaults for those
-keys only; `parse_scenario_strict` raises `ScenarioError` instead (CLI rows, presets).
+keys only; `parse_scenario_strict` raises `ScenarioError` instead (CLI rows, presets). A custom-model
+key that only another key makes invalid (`kv_heads` above `heads`, `experts_active` outside
+[1, `experts`]) is clamped into range instead (`clamp_custom_model`), named once with the value used.
 """
 
 from __future__ import annotations
@@ -61,6 +63,33 @@ def _typed_values(raw: Mapping[str, object]) -> tuple[dict, list[FieldError]]:
     return values, errors
 
 
+def _custom_bounds(s: Scenario) -> dict[str, tuple[int, int, str]]:
+    """The custom-model keys whose range other keys set: key -> (lo, hi, what sets hi)."""
+    bounds = {"kv_heads": (1, s.heads, f"at most heads={s.heads}")} if s.heads else {}
+    if s.experts:
+        bounds["experts_active"] = (1, s.experts, f"at most experts={s.experts}")
+    return bounds
+
+
+def clamp_custom_model(s: Scenario) -> tuple[Scenario, list[FieldError]]:
+    """`s` with the custom-model keys that other keys make invalid clamped into their range, and one
+    "cross_field" error per clamped key naming the range and the value used (only for model=custom)."""
+    if s.model != CUSTOM:
+        return s, []
+    changes, errors = {}, []
+    for key, (lo, hi, why) in _custom_bounds(s).items():
+        value = getattr(s, key)
+        if value is None and key == "kv_heads":  # missing: check_scenario names it as required
+            continue
+        given = "not given" if value is None else f"got {value}"
+        value = value or 0
+        if not lo <= value <= hi:
+            changes[key] = min(max(value, lo), hi)
+            errors.append(FieldError(key, "cross_field", f"must be in [{lo}, {hi}] ({why}); {given}; "
+                                                         f"using {changes[key]}"))
+    return s.replace(**changes), errors
+
+
 def _keys_to_drop(error: FieldError) -> set[str]:
     """The keys a lenient parse drops for one cross-field error: the key itself, and hw or model
     when a custom field is missing or the custom model is inconsistent (they fall back together)."""
@@ -78,13 +107,17 @@ def parse_scenario(raw: Mapping[str, object], catalog: Catalog) -> tuple[Scenari
 
     Returns the scenario built from the valid keys and the list of errors (empty when all
     keys were valid), one per field. Keys that are not scenario keys are ignored here. Invalid
-    values are dropped first; the cross-field errors of what is left then say, from their kinds,
-    which further keys to drop (a missing custom field drops hw or model back to the baseline).
+    values are dropped first; custom-model keys out of the range other keys set are clamped; the
+    cross-field errors of what is left then say, from their kinds, which further keys to drop (a
+    missing custom field drops hw or model back to the baseline).
     """
     values, errors = _typed_values(raw)
     if "preset" in values and values["preset"] not in catalog.scenarios:
         errors.append(menu_error("preset", values.pop("preset"), catalog.scenarios))
     base = baseline(values.get("preset"), catalog)
+    clamped, clamp_errors = clamp_custom_model(dataclasses.replace(base, **values))
+    values.update({e.field: getattr(clamped, e.field) for e in clamp_errors})
+    errors += clamp_errors
     problems = check_scenario(dataclasses.replace(base, **values), catalog)
     named = {e.field for e in errors}
     errors += [p for p in problems if p.field not in named]

@@ -2,7 +2,7 @@
 widgets, presets at the bounds, links over Streamlit's limits."""
 
 import pytest
-from apptest_harness import app, metrics, texts
+from apptest_harness import CUSTOM_LINK, app, metrics, texts
 from crafted_calibrations import HW, INJECTION, crafted, injected
 
 from model import load_catalog
@@ -101,3 +101,39 @@ def test_any_failure_in_the_sidebar_is_one_line_and_the_page_renders(monkeypatch
     assert not at.exception
     assert "The sidebar could not be drawn (AttributeError): the pages show the default scenario" in errors(at)
     assert metrics(at)["USD per 1M output tokens"].startswith("$")
+
+
+# --- cross-field values (item 3) ----------------------------------------------------------------
+MOE = {**CUSTOM_LINK, "experts": "8", "batch": "32", "ctx": "4096"}
+
+
+def test_a_cross_field_link_keeps_the_scenario_and_names_the_key_once_with_its_range():
+    at = app({**MOE, "experts_active": "9"})
+    assert not at.exception
+    notice = "\n".join(at.session_state["_url_notice"])
+    assert notice.count("experts_active") == 1
+    assert "experts_active: must be in [1, 8] (at most experts=8); got 9; using 8" in notice
+    state = {k: at.session_state[k] for k in ("hw", "model", "chips", "batch", "ctx", "experts", "experts_active")}
+    assert state == {"hw": "custom", "model": "custom", "chips": 2, "batch": 32, "ctx": 4096, "experts": 8,
+                     "experts_active": 8}
+    assert metrics(at) == metrics(app({**MOE, "experts_active": "8"}))
+
+
+def test_typing_routed_experts_before_experts_per_token_keeps_cards_and_sidebar_in_agreement():
+    at = app({**CUSTOM_LINK, "batch": "32", "ctx": "4096"})
+    at.number_input(key="experts").set_value(8).run()
+    assert not at.exception
+    shown = at.number_input(key="experts_active").value
+    assert shown == 1  # clamped into [1, experts] in the sidebar too
+    assert "experts_active: must be in [1, 8] (at most experts=8); not given; using 1" in warnings(at)
+    assert metrics(at) == metrics(app({**MOE, "experts_active": "1"}))  # the cards show the sidebar's scenario
+    at.number_input(key="experts_active").set_value(2).run()
+    assert metrics(at) == metrics(app({**MOE, "experts_active": "2"}))
+    assert "experts_active: must be" not in warnings(at)
+
+
+def test_lowering_heads_below_kv_heads_clamps_kv_heads_in_the_sidebar_and_the_cards():
+    at = app({**CUSTOM_LINK, "batch": "32", "ctx": "4096"})
+    at.number_input(key="heads").set_value(4).run()
+    assert at.number_input(key="kv_heads").value == 4
+    assert metrics(at) == metrics(app({**CUSTOM_LINK, "batch": "32", "ctx": "4096", "heads": "4", "kv_heads": "4"}))

@@ -88,8 +88,8 @@ def test_inconsistent_custom_model_is_named(catalog):
     raw = dict(model="custom", layers="2", d_model="256", heads="4", kv_heads="8", head_dim="64", ffn="512",
                vocab="100")
     scenario, errors = parse_scenario(raw, catalog)
-    assert "kv_heads" in fields_of(errors)
-    assert scenario.model == Scenario().model
+    assert fields_of(errors) == {"kv_heads"}
+    assert (scenario.model, scenario.kv_heads) == ("custom", 4)  # clamped to heads, the rest kept (issue 10)
 
 
 def test_repeated_keys_take_the_last_value(catalog):
