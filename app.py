@@ -7,6 +7,7 @@ from model import load_catalog
 from ui.links import publish, publish_early, show_main_notice
 from ui.page import STATE_KEY, note_missing_page, run_guarded, show_missing_page
 from ui.sidebar import render_sidebar
+from ui.url_limits import install as notice_links_over_limits
 
 PAGES = {
     "Price and latency": [
@@ -34,6 +35,7 @@ PAGES = {
 # serve the first request by file name (see ui/page.py: current()).
 
 st.set_page_config(page_title="LLM inference economics", layout="wide")
+notice_links_over_limits()  # once per process: Streamlit drops such links before any script runs
 
 
 @st.cache_resource

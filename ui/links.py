@@ -23,7 +23,7 @@ from model import Catalog, Scenario, parse_scenario
 from model.base.fields import FieldError, echo
 from model.schema.parse import scenario_params
 from model.schema.scenario import DEFAULT_SCENARIO, SCENARIO_FIELDS, format_value
-from ui import sidebar_calibration
+from ui import sidebar_calibration, url_limits
 from ui.params import ALL as PAGE_PARAMS
 from ui.params.long_context import BOUNDARY
 
@@ -81,6 +81,10 @@ def seed_from_url(catalog: Catalog) -> None:
     scenario, errors = parse_scenario(raw, catalog)
     messages = [str(error) for error in errors]
     keys = [error.field for error in errors]
+    dropped = url_limits.dropped_query()
+    if dropped is not None:
+        messages.append(url_limits.dropped_message(dropped))
+        keys.append("the whole link")
     calibration = (raw.get(sidebar_calibration.KEY) or [sidebar_calibration.NONE])[-1]
     if calibration not in sidebar_calibration.OPTIONS:
         messages.append(f"{sidebar_calibration.KEY}: must be one of {', '.join(sidebar_calibration.OPTIONS)}; "
@@ -190,7 +194,7 @@ def show_notice() -> None:
     if not messages:
         return
     text = "\n".join(f"- {m}" for m in messages)
-    st.warning(f"Some values in the link were ignored (defaults used instead):\n{text}")
+    st.warning(f"Some values in the link were ignored or adjusted (as each line says):\n{text}")
     if st.button("Dismiss", key="_dismiss_notice"):
         st.session_state.pop(NOTICE, None)
         st.session_state.pop(NOTICE_KEYS, None)

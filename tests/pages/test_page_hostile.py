@@ -7,6 +7,7 @@ from crafted_calibrations import HW, INJECTION, crafted, injected
 
 from model import load_catalog
 from model.base.limits import MAX_TOKENS
+from ui import url_limits
 from ui.sidebar_calibration import UPLOAD_KEY
 
 SCOUT_MAX = {"model": "llama-4-scout", "chips": "4", "ctx": "10485760"}  # Llama 4 Scout's own max_context
@@ -137,3 +138,53 @@ def test_lowering_heads_below_kv_heads_clamps_kv_heads_in_the_sidebar_and_the_ca
     at.number_input(key="heads").set_value(4).run()
     assert at.number_input(key="kv_heads").value == 4
     assert metrics(at) == metrics(app({**CUSTOM_LINK, "batch": "32", "ctx": "4096", "heads": "4", "kv_heads": "4"}))
+
+
+# --- links over Streamlit's limits (item 6) -----------------------------------------------------
+APPTEST_SESSION = "test session id"  # the session id Streamlit's AppTest runs under
+OVER = "&".join(f"batch={i}" for i in range(url_limits.MAX_FIELDS + 1))  # 1,001 parameters
+
+
+def test_streamlit_itself_drops_a_query_over_its_limits():
+    at = app({f"k{i}": "1" for i in range(url_limits.MAX_FIELDS + 1)} | {"batch": "8"})
+    assert at.session_state["batch"] == 64  # the default: the app saw no query at all
+    assert "_url_notice" not in at.session_state  # and, without the server's hook, cannot tell
+
+
+def test_the_limits_are_streamlits_own_test():
+    assert url_limits.over_limits("&".join(["a=1"] * url_limits.MAX_FIELDS)) is None
+    assert url_limits.over_limits(OVER) == (1001, len(OVER))
+    assert url_limits.over_limits("a=" + "x" * url_limits.MAX_CHARACTERS) == (1, url_limits.MAX_CHARACTERS + 2)
+    assert url_limits.over_limits("") is None
+
+
+def test_the_server_hook_remembers_a_dropped_query_per_session_and_calls_through():
+    class Session:
+        id = "s1"
+
+    class ClientState:
+        query_string = OVER
+
+    calls = []
+    hooked = url_limits._recording(lambda self, state: calls.append(getattr(state, "query_string", None)))
+    hooked(Session(), ClientState())
+    assert calls == [OVER] and url_limits._dropped.pop("s1") == (1001, len(OVER))
+    hooked(Session(), None)  # a rerun with the previous client state
+    assert "s1" not in url_limits._dropped
+
+
+def test_installing_the_hook_twice_wraps_streamlit_once():
+    from streamlit.runtime.app_session import AppSession
+
+    assert url_limits.install() and url_limits.install()
+    assert getattr(AppSession.request_rerun, url_limits.MARK)
+    assert not getattr(AppSession.request_rerun.__closure__[0].cell_contents, url_limits.MARK, False)
+
+
+def test_a_dropped_link_is_said_in_the_sidebar_and_the_main_area():
+    url_limits.remember(APPTEST_SESSION, OVER)
+    at = app()
+    notice = "\n".join(at.session_state["_url_notice"])
+    assert "the whole link (1,001 parameters" in notice and "at most 1,000 parameters" in notice
+    assert "Part of this link was ignored (the whole link)" in warnings(at)
+    assert metrics(at) == metrics(app())  # the default scenario, said to be so
