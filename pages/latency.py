@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from model.base.limits import MAX_BATCH
+from model.core import metrics
 from model.core.grids import batch_grid
 from model.pricing import speed_tiers
 from model.report import summary as report
@@ -12,7 +13,7 @@ from ui import format as fmt
 from ui.figures import latency as figures
 from ui.page import card, chart, current, table
 from ui.params.latency import FIELDS
-from ui.text.common import context_warning
+from ui.text.common import context_warning, no_fit_sentence
 from ui.text.latency import chips_returns, context_floor_sentence, floor_sentence, floor_weights_phrase, tier_sentence
 from ui.widgets import number
 
@@ -32,8 +33,8 @@ st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}** at {
 for note in report.context_warnings(s, dep):
     st.warning(context_warning(note))
 if fit < 1:
-    st.warning("The weights (or one sequence at this context) do not fit in HBM on this replica: the curves below are "
-               "what it would take if they did. Add chips or use fewer bits.")
+    st.warning(f"Not servable: {no_fit_sentence(metrics.weights_fit(dep), s.ctx)}. The curves below are what it "
+               "would take if it did.")
 sweep = speed_tiers.batch_sweep(dep, s.ctx, batch_grid(min(max(2 * fit, 4 * s.batch, 64), MAX_BATCH), 121))
 batch_one_s = float(sweep.tpot_s[0])
 

@@ -34,15 +34,30 @@ def test_llama_4_scout_at_its_maximum_context_is_kept_by_the_slider_and_the_link
 def test_weights_that_fit_beside_a_sequence_that_does_not_are_worded_as_such():
     at = app(SCOUT_MAX)
     shown = texts(at)
-    assert "the weights do not fit" not in shown.lower()
-    assert "one sequence's KV cache at ctx 10,485,760 does not fit beside them" in shown
+    assert "weights do not fit" not in shown and "weights alone" not in shown
+    assert "the weights fit in HBM on this replica, but one sequence's KV cache at 10,485,760 tokens does not fit " \
+           "beside them" in shown
     assert "the weights fit, but one sequence's KV cache at ctx 10485760 does not fit beside them" in warnings(at)
+    at.switch_page("pages/latency.py").run()
+    assert "Not servable: the weights fit in HBM on this replica, but one sequence's KV cache" in warnings(at)
 
 
 def test_weights_that_do_not_fit_are_still_said_to_not_fit():
     at = app({"model": "llama-4-scout", "chips": "1", "ctx": "1024"})
     assert "the weights do not fit in HBM at this chip count" in warnings(at)
-    assert "the weights alone do not fit" in texts(at)
+    assert "the weights do not fit in HBM on this replica (add chips or use fewer weight bits)" in texts(at)
+    assert "does not fit beside them" not in texts(at)
+
+
+PAGES = ["pages/roofline.py", "pages/prefill_decode.py", "pages/long_context.py", "pages/latency.py",
+         "pages/serving.py", "pages/disaggregation.py", "pages/caching.py", "pages/scaling.py", "pages/validation.py"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_draws_llama_4_scout_at_its_maximum_context_and_keeps_it(page):
+    at = app({"model": "llama-4-scout", "chips": "8", "ctx": "10485760"}, page=page)
+    assert not at.exception and "could not be drawn" not in errors(at)
+    assert at.query_params["ctx"] == "10485760"
 
 
 # --- crafted calibration uploads (item 2) -------------------------------------------------------

@@ -7,6 +7,7 @@ import math
 from model import Deployment, Scenario
 from model.core.roofline import PassTiming
 from ui import format as fmt
+from ui.text.common import no_fit_sentence
 
 
 def shares(step: PassTiming) -> dict[str, float]:
@@ -34,10 +35,8 @@ def prefill_sentence(scenario: Scenario, bound: str) -> str:
 
 
 def capacity_sentence(scenario: Scenario, fit: float, weights_fit: bool) -> str:
-    if fit < 1 and not weights_fit:
-        return "the weights alone do not fit: add chips or use fewer bits"
     if fit < 1:
-        return f"the weights fit, but not one sequence's KV cache at {scenario.ctx:,} tokens: shorten the context or add chips"
+        return no_fit_sentence(weights_fit, scenario.ctx)
     if scenario.batch > fit:
         return f"batch {scenario.batch} does NOT fit at {scenario.ctx:,} tokens each"
     return f"at {scenario.ctx:,} tokens each; {scenario.batch} in use ({fmt.fraction(scenario.batch / fit)})"
@@ -82,11 +81,8 @@ NOT_FITTING = " (does not fit)"  # appended to a headline price whose batch does
 
 def fit_reason(scenario: Scenario, fit: float, weights_fit: bool) -> str:
     """'' when the scenario's batch fits; else one line saying the price assumes it did."""
-    if fit < 1 and not weights_fit:
-        return "NOT servable: the weights do not fit in HBM on this replica; computed as if they did. "
     if fit < 1:
-        return (f"NOT servable: the weights fit in HBM on this replica, but one sequence's KV cache at ctx "
-                f"{scenario.ctx:,} does not fit beside them; computed as if it did. ")
+        return f"NOT servable: {no_fit_sentence(weights_fit, scenario.ctx)}; computed as if it did. "
     if scenario.batch > fit:
         return (f"NOT servable: batch {scenario.batch} does not fit in HBM at ctx {scenario.ctx:,} (max batch "
                 f"{fmt.count(fit)}); computed as if it did. ")
