@@ -153,15 +153,25 @@ def preset_note(catalog: Catalog, scenario: Scenario) -> str:
 
 def render_sidebar(catalog: Catalog) -> tuple[AppState, object]:
     """Draw the scenario widgets; return the scenario they describe and the share box's place. An
-    unexpected error is one line in the sidebar, and the pages show the default scenario (as pages do:
-    ui/page.py run_guarded)."""
+    unexpected error is one line in the sidebar (as pages do: ui/page.py run_guarded), and the pages
+    show the scenario of the link (the last one drawn), so neither the numbers nor the link are lost."""
     try:
         return _render_sidebar(catalog)
     except Exception as exc:  # Streamlit's own control flow uses BaseException, not caught here
         log.exception("sidebar failed")
-        st.sidebar.error(f"The sidebar could not be drawn ({type(exc).__name__}): the pages show the default "
-                         "scenario. Choose a named scenario or reload the page.")
-        return AppState(catalog, DEFAULT_SCENARIO, resolve(DEFAULT_SCENARIO, catalog)), st.sidebar.empty()
+        st.sidebar.error(f"The sidebar could not be drawn ({type(exc).__name__}): the pages show the scenario "
+                         "of the link. Reload the page or choose a named scenario.")
+        return link_state(catalog), st.sidebar.empty()
+
+
+def link_state(catalog: Catalog) -> AppState:
+    """The scenario of the address bar's link without a calibration (the defaults if even that fails)."""
+    try:
+        scenario, _ = parse_scenario({key: st.query_params.get_all(key) for key in st.query_params}, catalog)
+        return AppState(catalog, scenario, resolve(scenario, catalog))
+    except Exception:
+        log.exception("the link's scenario could not be resolved")
+        return AppState(catalog, DEFAULT_SCENARIO, resolve(DEFAULT_SCENARIO, catalog))
 
 
 def _render_sidebar(catalog: Catalog) -> tuple[AppState, object]:

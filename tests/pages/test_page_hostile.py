@@ -112,11 +112,14 @@ def test_any_failure_in_the_sidebar_is_one_line_and_the_page_renders(monkeypatch
     def broken(*args, **kwargs):
         raise AttributeError("boom")
 
+    link = {"hw": HW, "batch": "8", "ctx": "2048"}
+    expected = metrics(app(link))
     monkeypatch.setattr("ui.sidebar.model_widgets", broken)
-    at = app({"hw": HW})
+    at = app(link)
     assert not at.exception
-    assert "The sidebar could not be drawn (AttributeError): the pages show the default scenario" in errors(at)
-    assert metrics(at)["USD per 1M output tokens"].startswith("$")
+    assert "The sidebar could not be drawn (AttributeError): the pages show the scenario of the link" in errors(at)
+    assert metrics(at) == expected  # the link's numbers, and the link itself, are kept
+    assert (at.query_params["batch"], at.query_params["ctx"]) == ("8", "2048")
 
 
 # --- cross-field values (item 3) ----------------------------------------------------------------
