@@ -143,6 +143,15 @@ def assumption_widgets(scenario_hw, default_efficiency, calibrated: bool) -> Non
                placeholder=f"{default_efficiency.weights_mbu:.3g} / {default_efficiency.kv_mbu:.3g} ({origin})")
 
 
+def fallback_note(field: str, scenario: Scenario) -> str:
+    """What the numbers use instead of a value the sidebar shows but the model refused."""
+    if field in CUSTOM_MODEL_KEYS and scenario.model != CUSTOM:
+        return f"the numbers use the {scenario.model} model until it is set"
+    if field in CUSTOM_HW_KEYS and scenario.hw != CUSTOM:
+        return f"the numbers use the {scenario.hw} hardware until it is set"
+    return "the numbers use the default instead"
+
+
 def preset_note(catalog: Catalog, scenario: Scenario) -> str:
     """The named scenario's description, or what the scenario changed from it."""
     changed = [key for key in scenario_params(scenario, catalog) if key != "preset"]
@@ -201,7 +210,7 @@ def _render_sidebar(catalog: Catalog) -> tuple[AppState, object]:
         number(param("out", "Output tokens per request"))
         scenario, errors = parse_scenario(read_widgets(), catalog)
         for error in errors:
-            st.error(f"{error} (using the default instead)")
+            st.error(f"{error} ({fallback_note(error.field, scenario)})")
         if scenario.preset in catalog.scenarios:
             note.caption(preset_note(catalog, scenario))
         restart_boundary_on_change(scenario)

@@ -206,3 +206,13 @@ def test_a_dropped_link_is_said_in_the_sidebar_and_the_main_area():
     assert "the whole link (1,001 parameters" in notice and "at most 1,000 parameters" in notice
     assert "Part of this link was ignored (the whole link)" in warnings(at)
     assert metrics(at) == metrics(app())  # the default scenario, said to be so
+
+
+def test_a_cleared_custom_field_says_which_model_the_numbers_use():
+    at = app({**CUSTOM_LINK, "batch": "32", "ctx": "4096"})
+    at.number_input(key="layers").set_value(None).run()
+    assert not at.exception
+    assert "layers: required when model=custom; must be an integer in [1, 1000] (the numbers use the " \
+           "llama-3.1-70b model until it is set)" in errors(at)
+    preset_model = {**CUSTOM_LINK, "model": "llama-3.1-70b", "batch": "32", "ctx": "4096"}  # custom hardware kept
+    assert metrics(at) == metrics(app(preset_model))
