@@ -15,6 +15,7 @@ refuses the page itself (400 Bad Request above ~128 KB, measured with Streamlit 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 from streamlit.runtime.app_session import AppSession
@@ -26,6 +27,7 @@ MAX_CHARACTERS = streamlit_query_params.CLIENT_STATE_QUERY_STRING_MAX_LENGTH
 MAX_REMEMBERED = 1000  # sessions whose dropped query has not been read yet (oldest forgotten first)
 MARK = "_records_dropped_queries"
 _dropped: dict[str, tuple[int, int]] = {}
+_lock = threading.Lock()  # the server's event loop writes, the sessions' script threads read
 log = logging.getLogger("llm_econ")
 
 
@@ -42,14 +44,18 @@ def remember(session_id: str, query: str) -> None:
     size = over_limits(query)
     if size is None:
         return
-    while len(_dropped) >= MAX_REMEMBERED:
-        _dropped.pop(next(iter(_dropped)))
-    _dropped[session_id] = size
+    with _lock:
+        while len(_dropped) >= MAX_REMEMBERED:
+            _dropped.pop(next(iter(_dropped)))
+        _dropped[session_id] = size
 
 
 def _recording(request_rerun: Callable) -> Callable:
     def recording_request_rerun(self, client_state):
-        remember(self.id, getattr(client_state, "query_string", "") or "")
+        try:
+            remember(self.id, getattr(client_state, "query_string", "") or "")
+        except Exception:  # noticing must never stop Streamlit's own rerun
+            log.exception("could not check the query string's size")
         return request_rerun(self, client_state)
 
     setattr(recording_request_rerun, MARK, True)
@@ -71,7 +77,10 @@ def dropped_query() -> tuple[int, int] | None:
     """(parameters, characters) of this session's link when Streamlit dropped it; None otherwise or
     once read."""
     ctx = get_script_run_ctx()
-    return _dropped.pop(ctx.session_id, None) if ctx is not None else None
+    if ctx is None:
+        return None
+    with _lock:
+        return _dropped.pop(ctx.session_id, None)
 
 
 def dropped_message(size: tuple[int, int]) -> str:
