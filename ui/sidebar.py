@@ -125,7 +125,7 @@ def model_widgets(catalog: Catalog) -> None:
                 number(param(key, SCENARIO_FIELDS[key].doc.removeprefix("custom model: ").capitalize()),
                        on_change=clamp_custom_widgets)
             for note in st.session_state.get(CLAMP_NOTE, []):
-                st.warning(f"{note} (the other fields allow no more)")
+                st.warning(note)
     else:
         m = catalog.models[st.session_state["model"]]
         active = f", {m.matmul_params_per_token / 1e9:.1f}B active" if m.is_moe else ""
