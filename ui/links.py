@@ -2,7 +2,8 @@
 
 No widget is bound to the URL. On a session's first run `seed_from_url` parses the query string
 with the model's own parser (`model.parse_scenario`), seeds the widgets' session state from the
-result and lists anything ignored in one notice. Every run writes `link_params` to the address bar
+result and lists anything ignored in one notice (also a link Streamlit dropped whole for its size:
+ui/url_limits.py). Every run writes `link_params` to the address bar
 before the page (`publish_early`) and after it (`publish`, which also draws the same parameters in
 "Share this scenario"), so the address bar and the share box are the same link by construction.
 
