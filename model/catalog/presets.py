@@ -64,7 +64,7 @@ MODEL_FIELDS = {
     "qk_nope_head_dim": _int("qk_nope_head_dim", 0, 4096),
     "qk_rope_head_dim": _int("qk_rope_head_dim", 0, 4096),
     "v_head_dim": _int("v_head_dim", 0, 4096),
-    "max_context": _int("max_context", 128, 100_000_000, "tokens"),
+    "max_context": _int("max_context", 128, SCENARIO_FIELDS["ctx"].hi, "tokens"),  # the ctx key must reach it
     "published_total_b": _num("published_total_b", 0.001, 100_000, "billion params"),
     "published_active_b": _num("published_active_b", 0.001, 100_000, "billion params"),
 }

@@ -7,6 +7,7 @@ from crafted_calibrations import HW, INJECTION, crafted, injected
 
 from model import load_catalog
 from model.base.limits import MAX_TOKENS
+from model.catalog.presets import MODEL_FIELDS
 from ui import url_limits
 from ui.sidebar_calibration import UPLOAD_KEY
 
@@ -21,6 +22,7 @@ def warnings(at) -> str:
 def test_no_preset_max_context_exceeds_the_token_cap():
     catalog = load_catalog()
     assert max(m.max_context for m in catalog.models.values()) <= MAX_TOKENS
+    assert MODEL_FIELDS["max_context"].hi == MAX_TOKENS  # a preset file beyond it is refused on load
 
 
 def test_llama_4_scout_at_its_maximum_context_is_kept_by_the_slider_and_the_link():
