@@ -1,29 +1,56 @@
-"""Time the serving simulator (model/serving/): each policy on 1,000 / 10,000 / 20,000 requests.
+"""Time the serving simulator (model/serving/) and the worst Continuous batching page runs.
 
-Workload: Llama 3.1 70B on 8x H100 SXM (the chat-70b deployment), Poisson arrivals at 8 requests/s,
-prompts uniform on [128, 2048] tokens, outputs exponential with mean 256 tokens. Prints wall time
-(median of a few runs) and what was simulated. Run: python -m benchmarks.bench_serving
+`sim`: each policy on 1,000 / 10,000 / 20,000 requests. Workload: Llama 3.1 70B on 8x H100 SXM
+(the chat-70b deployment), Poisson arrivals at 8 requests/s, prompts uniform on [128, 2048] tokens,
+outputs exponential with mean 256 tokens. Prints wall time (median of a few runs) and what was simulated.
+
+`pages`: hostile links to /serving (the page-local `sv_*` keys at their bounds, and the link of
+issue 10), each run once through the entry point with Streamlit's AppTest after clearing the cache:
+server-side wall time, the cards drawn, and the warnings shown.
+
+Run: python -m benchmarks.bench_serving [sim|pages]   (both by default)
 """
 
 import platform
 import statistics
+import sys
 import time
 
 import numpy as np
+import streamlit as st
 
 from model import load_catalog, parse_scenario_strict, resolve
 from model.serving.simulate import POLICIES, simulate
 from model.serving.workload import LengthDist, Workload
+from tests.apptest_harness import app
 
 REQUESTS = (1_000, 10_000, 20_000)
 REPEATS = 5
+PAGE = "pages/serving.py"
+WORST = {"sv_n": "20000", "sv_rate": "1000", "sv_batch": "4096"}
+LINKS = {  # name -> query
+    "issue 10 link (1B, 1 chip)": {"model": "llama-3.2-1b", "chips": "1", **WORST, "sv_prompt": "1",
+                                   "sv_prompt_dist": "fixed", "sv_out": "8192", "sv_out_dist": "exponential"},
+    "1B, 1 chip, longest prompts": {"model": "llama-3.2-1b", "chips": "1", **WORST, "sv_prompt": "16384",
+                                    "sv_prompt_dist": "exponential", "sv_out": "8192", "sv_out_dist": "exponential"},
+    "8B, 1 chip, uniform": {"model": "llama-3.1-8b", "chips": "1", **WORST, "sv_prompt": "16384",
+                            "sv_prompt_dist": "uniform", "sv_out": "8192", "sv_out_dist": "uniform"},
+    "70B, 8 chips, fixed": {**WORST, "sv_prompt": "16384", "sv_prompt_dist": "fixed", "sv_out": "8192",
+                            "sv_out_dist": "fixed"},
+    "1B, 1 chip, 1-token requests": {"model": "llama-3.2-1b", "chips": "1", **WORST, "sv_prompt": "1",
+                                     "sv_prompt_dist": "fixed", "sv_out": "1", "sv_out_dist": "fixed"},
+    "default page": {},
+}
 
 
-def main() -> None:
+def machine() -> str:
+    return (f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}, "
+            f"numpy {np.__version__}")
+
+
+def bench_simulator() -> None:
     catalog = load_catalog()
     dep = resolve(parse_scenario_strict({"preset": "chat-70b"}, catalog), catalog)
-    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}, "
-          f"numpy {np.__version__}")
     print(f"{'requests':>8s} {'policy':>10s} {'wall ms':>8s} {'sim tok/s':>10s} {'TTFT p50 s':>10s} "
           f"{'TPOT p50 ms':>11s} {'decode steps':>12s}   (median of {REPEATS})")
     for n in REQUESTS:
@@ -38,5 +65,25 @@ def main() -> None:
                   f"{result.ttft_p50_s:10.3f} {result.tpot_p50_s * 1e3:11.1f} {result.decode_steps:12d}")
 
 
+def bench_pages() -> None:
+    print(f"{'link':30s} {'wall s':>7s} {'cards':>5s}  warnings (first 110 characters of each)")
+    for name, query in LINKS.items():
+        st.cache_data.clear()
+        start = time.perf_counter()
+        at = app(query, page=PAGE, timeout=600)
+        wall = time.perf_counter() - start
+        assert not at.exception, at.exception
+        notes = [" ".join(str(w.value).split())[:110] for w in at.warning]
+        print(f"{name:30s} {wall:7.1f} {len(at.metric):5d}  " + (" | ".join(notes) or "-"))
+
+
+def main(which: str = "both") -> None:
+    print(machine())
+    if which in ("sim", "both"):
+        bench_simulator()
+    if which in ("pages", "both"):
+        bench_pages()
+
+
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1] if len(sys.argv) > 1 else "both")

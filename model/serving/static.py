@@ -4,7 +4,8 @@ When the replica is free it takes up to `max_batch` waiting requests (no batchin
 reserves `reserve_tokens` of KV cache, so the batch is also capped by memory
 (`paged_kv.reserved_sequences`). The prefill is padded to the batch's longest prompt and every
 slot decodes, at the padded context, until the batch's longest output is done: a batch of k
-computes k·max G token slots for Σ G useful tokens.
+computes k·max G token slots for Σ G useful tokens. Each batch costs 1 + k units of the work budget
+(`budget.Budget`); a run that reaches its budget stops after the batch in progress.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import numpy as np
 
 from model.base.fields import check_int
 from model.core.deployment import Deployment
+from model.serving.budget import Budget, Meter
 from model.serving.paged_kv import reserved_sequences
-from model.serving.results import ServingResult, Tally, serving_result
+from model.serving.results import ServingResult, Stop, Tally, serving_result
 from model.serving.steps import StepTimes
 from model.serving.workload import (
     SIMULATOR_MAX_BATCH,
@@ -27,12 +29,13 @@ from model.serving.workload import (
 
 
 def simulate_static(dep: Deployment, workload: Workload, max_batch: int = 256,
-                    reserve_tokens: int | None = None) -> ServingResult:
-    """Request-level batching with `reserve_tokens` of KV reserved per sequence.
+                    reserve_tokens: int | None = None, budget: Budget | None = None) -> ServingResult:
+    """Request-level batching with `reserve_tokens` of KV reserved per sequence, within `budget`.
 
     `reserve_tokens` defaults to the workload's longest possible request (prompt and output caps).
     The batch is capped by `max_batch` and by `metrics.max_batch(dep, reserve_tokens)`.
     """
+    meter = Meter(budget or Budget())
     req = workload.draw()
     max_batch = check_int("max_batch", max_batch, 1, SIMULATOR_MAX_BATCH, "sequences")
     longest = int((req.prompt_tokens + req.output_tokens).max())
@@ -48,11 +51,13 @@ def simulate_static(dep: Deployment, workload: Workload, max_batch: int = 256,
     arrival = req.arrival_s.tolist()
     prompts, outputs = req.prompt_tokens, req.output_tokens
     n = len(arrival)
-    first, finish = np.empty(n), np.empty(n)
+    first, finish = np.full(n, np.nan), np.full(n, np.nan)
     tally = Tally()
     a = st.decode_attention
-    t, i = 0.0, 0
+    t, i, k = 0.0, 0, 0
     while i < n:
+        if meter.spend(1 + k):
+            break
         t = max(t, arrival[i])
         j = min(i + limit, bisect_right(arrival, t))
         k = j - i
@@ -80,4 +85,5 @@ def simulate_static(dep: Deployment, workload: Workload, max_batch: int = 256,
             tally.waste_per_seq_max = max(tally.waste_per_seq_max, reserve - least_used / k)
         t = end
         i = j
-    return serving_result("static", dep, req, first, finish, tally, limit, fits * reserve)
+    stop = Stop(meter.note(i, n, t), i, int(outputs[:i].sum()), t) if meter.stopped else None
+    return serving_result("static", dep, req, first, finish, tally, limit, fits * reserve, stop, meter.work)
