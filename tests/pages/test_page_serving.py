@@ -1,6 +1,7 @@
 """The continuous-batching page through the entry point: policies side by side, links, bad values, the gain."""
 
 import math
+import time
 
 import pytest
 from apptest_harness import CUSTOM_LINK as CUSTOM
@@ -137,3 +138,21 @@ def test_the_all_at_once_run_is_bounded():
     assert not at.exception
     assert f"queued at t = 0 (the first {CAPACITY_REQUESTS:,})" in texts(at)
     assert not math.isnan(frames(at)[0]["gain_x"].iloc[0])
+
+
+def test_the_issue_10_link_answers_in_bounded_time_with_cards_and_a_warning():
+    # Once 27-57 s of one core, then "could not be simulated" and no cards.
+    query = {"model": "llama-3.2-1b", "chips": "1", "sv_n": "20000", "sv_rate": "1000", "sv_batch": "4096",
+             "sv_prompt": "1", "sv_prompt_dist": "fixed", "sv_out": "8192", "sv_out_dist": "exponential"}
+    start = time.monotonic()
+    at = app(query, page=PAGE)
+    assert time.monotonic() - start < 20  # the page's simulations stop after sum(SERVING_WALL_S) = 4 s
+    assert not at.exception and not at.error
+    shown = texts(at)
+    assert "could not be simulated" not in shown
+    assert set(metrics(at)) >= {"Throughput: continuous / static", "USD per 1M output tokens"}
+    cut = [w.value for w in at.warning if "stopped after its" in w.value]
+    assert any(w.startswith("**Continuous + PagedAttention**") and "of 20,000 requests finished" in w for w in cut)
+    assert all("sv_n" in w for w in cut)
+    _, table = frames(at)
+    assert table.loc["continuous + PagedAttention", "output_tokens"] > 0
