@@ -51,9 +51,9 @@ def simulate(dep_key: str, _dep, n: int, rate: float, prompt_kind: str, prompt: 
 
     `dep_key` (the deployment's repr) keys the cache; `_dep` is not hashed. Each run stops at its
     budget (SERVING_WALL_S, and the simulator's work budget) with what it simulated, and when
-    Streamlit stops or reruns this session (`_still_wanted`), nothing being cached then."""
+    Streamlit stops or reruns this session (`still_wanted`), nothing being cached then."""
     def budget(run: str) -> Budget:
-        return Budget(wall_s=SERVING_WALL_S[run], poll=_still_wanted)
+        return Budget(wall_s=SERVING_WALL_S[run], poll=still_wanted)
 
     load = Workload.shaped(n, rate, prompt_kind, prompt, out_kind, out)
     at_rate = run_policies(_dep, load, max_batch, budget=budget("at_rate"))
@@ -67,7 +67,7 @@ def simulate(dep_key: str, _dep, n: int, rate: float, prompt_kind: str, prompt: 
     return at_rate, gain, capacity
 
 
-def _still_wanted() -> None:
+def still_wanted() -> None:
     """Reading session state is a Streamlit yield point: it raises Streamlit's stop or rerun exception
     when this session reran or is gone, which abandons the simulation in progress."""
     _ = STATE_PROBE in st.session_state

@@ -1,4 +1,5 @@
-"""How much one simulation may do: a work budget and a wall-clock deadline, checked inside its loop.
+"""How much one simulation may do: a work budget and a wall-clock deadline, checked inside its loop
+(docs/formulas.md F192).
 
 `Budget` states the limits: `work` scheduler units (`workload.SIMULATOR_MAX_WORK`; the same result on
 every machine), `wall_s` seconds from the start and an absolute `deadline_s` (time.monotonic()), the

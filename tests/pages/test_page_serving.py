@@ -7,6 +7,7 @@ import pytest
 from apptest_harness import CUSTOM_LINK as CUSTOM
 from apptest_harness import app, metrics, texts
 from plotly_spec import figures, values
+from streamlit.testing.v1 import AppTest
 
 from model import load_catalog, parse_scenario_strict, resolve
 from model.serving.simulate import compare_policies
@@ -156,3 +157,25 @@ def test_the_issue_10_link_answers_in_bounded_time_with_cards_and_a_warning():
     assert all("sv_n" in w for w in cut)
     _, table = frames(at)
     assert table.loc["continuous + PagedAttention", "output_tokens"] > 0
+
+
+def test_a_stopped_session_abandons_its_simulation():
+    # AppTest stops a run that outlives its timeout (ScriptRunner.request_stop, as for a session that
+    # reran or is gone) and waits for the script thread: the simulation must notice within its poll.
+    def script():
+        from model import load_catalog, parse_scenario_strict, resolve
+        from model.serving.budget import Budget
+        from model.serving.simulate import simulate
+        from model.serving.workload import Workload
+        from ui.cached import still_wanted
+
+        catalog = load_catalog()
+        dep = resolve(parse_scenario_strict({"model": "llama-3.2-1b", "chips": "1"}, catalog), catalog)
+        workload = Workload.shaped(20_000, 1000.0, "fixed", 1, "exponential", 8192)
+        simulate(dep, workload, "continuous", 4096, Budget(work=10**12, wall_s=600, poll=still_wanted))
+
+    at = AppTest.from_function(script, default_timeout=1.0)
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match="timed out"):
+        at.run()
+    assert time.monotonic() - start < 4  # unbounded, this simulation runs for tens of seconds
