@@ -48,7 +48,7 @@ class Meter:
         start = time.monotonic()
         self.budget = budget
         self.deadline = min(budget.deadline_s, start + budget.wall_s)
-        self.wall_s = self.deadline - start
+        self.wall_s = max(self.deadline - start, 0.0)  # 0 when the deadline had passed already
         self.work = 0
         self.stopped = ""  # "" while within the budget, else "work" or "time"
         self._next_poll = start + POLL_S

@@ -4,6 +4,7 @@ import math
 import time
 
 import pytest
+import streamlit as st
 from apptest_harness import CUSTOM_LINK as CUSTOM
 from apptest_harness import app, metrics, texts
 from plotly_spec import figures, values
@@ -18,6 +19,7 @@ from model.serving.workload import (
     Workload,
     length_dist,
 )
+from ui import cached
 from ui import format as fmt
 from ui.cached import CAPACITY_REQUESTS
 
@@ -179,3 +181,20 @@ def test_a_stopped_session_abandons_its_simulation():
     with pytest.raises(RuntimeError, match="timed out"):
         at.run()
     assert time.monotonic() - start < 4  # unbounded, this simulation runs for tens of seconds
+
+
+@pytest.fixture
+def no_wall_time(monkeypatch):
+    """Every page run starts past its deadline (and leaves no such result in the cache)."""
+    monkeypatch.setattr(cached, "SERVING_WALL_S", {run: 0.0 for run in cached.SERVING_WALL_S})
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def test_runs_cut_before_they_start_still_draw_the_page(no_wall_time):
+    at = app(page=PAGE)
+    assert not at.exception and not at.error
+    cut = [w.value for w in at.warning if "stopped after its time budget" in w.value]
+    assert len(cut) == 8 and all("0 of " in w for w in cut)  # 3 at the rate, 3 capacity, 2 gain runs
+    assert metrics(at)["USD per 1M output tokens"] == "n/a"
