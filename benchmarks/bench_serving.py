@@ -5,8 +5,9 @@
 outputs exponential with mean 256 tokens. Prints wall time (median of a few runs) and what was simulated.
 
 `pages`: hostile links to /serving (the page-local `sv_*` keys at their bounds, and the link of
-issue 10), each run once through the entry point with Streamlit's AppTest after clearing the cache:
-server-side wall time, the cards drawn, and the warnings shown.
+issue 10) and two to /disaggregation (its sweep at the bounds), each run once through the entry
+point with Streamlit's AppTest after clearing the cache (the app's first run on the Overview, then
+the page): server-side wall time, the cards drawn, and the warnings shown.
 
 Run: python -m benchmarks.bench_serving [sim|pages]   (both by default)
 """
@@ -41,6 +42,12 @@ LINKS = {  # name -> query
                                      "sv_prompt_dist": "fixed", "sv_out": "1", "sv_out_dist": "fixed"},
     "default page": {},
 }
+DISAGGREGATION = {  # the Prefill/decode split page's sweep (analytic, 13 points at most) at its bounds
+    "dg: rate 100000/s, prompt sweep": {"dg_rate": "100000", "dg_axis": "prompt", "prompt": "131000", "out": "72",
+                                        "batch": "65536"},
+    "dg: 1B, 1024 prefill chips": {"dg_rate": "100000", "model": "llama-3.2-1b", "chips": "1", "batch": "4096",
+                                   "dg_chips": "1024"},
+}
 
 
 def machine() -> str:
@@ -66,15 +73,17 @@ def bench_simulator() -> None:
 
 
 def bench_pages() -> None:
-    print(f"{'link':30s} {'wall s':>7s} {'cards':>5s}  warnings (first 110 characters of each)")
-    for name, query in LINKS.items():
+    print(f"{'link':32s} {'wall s':>7s} {'cards':>5s}  warnings (first 110 characters of each)")
+    runs = [(name, query, PAGE) for name, query in LINKS.items()]
+    runs += [(name, query, "pages/disaggregation.py") for name, query in DISAGGREGATION.items()]
+    for name, query, page in runs:
         st.cache_data.clear()
         start = time.perf_counter()
-        at = app(query, page=PAGE, timeout=600)
+        at = app(query, page=page, timeout=600)
         wall = time.perf_counter() - start
         assert not at.exception, at.exception
         notes = [" ".join(str(w.value).split())[:110] for w in at.warning]
-        print(f"{name:30s} {wall:7.1f} {len(at.metric):5d}  " + (" | ".join(notes) or "-"))
+        print(f"{name:32s} {wall:7.1f} {len(at.metric):5d}  " + (" | ".join(notes) or "-"))
 
 
 def main(which: str = "both") -> None:

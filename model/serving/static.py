@@ -10,6 +10,7 @@ computes k·max G token slots for Σ G useful tokens. Each batch costs 1 + k uni
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 
 import numpy as np
@@ -49,9 +50,9 @@ def simulate_static(dep: Deployment, workload: Workload, max_batch: int = 256,
     p_max, g_max = int(req.prompt_tokens.max()), int(req.output_tokens.max())
     st = StepTimes(dep, limit, p_max + g_max, limit * p_max)
     arrival = req.arrival_s.tolist()
-    prompts, outputs = req.prompt_tokens, req.output_tokens
+    prompts, outputs = req.prompt_tokens.tolist(), req.output_tokens.tolist()  # lists: batches are often small
     n = len(arrival)
-    first, finish = np.full(n, np.nan), np.full(n, np.nan)
+    first, finish = [math.nan] * n, [math.nan] * n
     tally = Tally()
     a = st.decode_attention
     t, i, k = 0.0, 0, 0
@@ -62,28 +63,27 @@ def simulate_static(dep: Deployment, workload: Workload, max_batch: int = 256,
         j = min(i + limit, bisect_right(arrival, t))
         k = j - i
         p_batch, g_batch = prompts[i:j], outputs[i:j]
-        pad_p, pad_g = int(p_batch.max()), int(g_batch.max())
-        prefill_s = st.prefill_s(pad_p, k)
-        start_decode = t + prefill_s
+        pad_p, pad_g = max(p_batch), max(g_batch)
+        start_decode = t + st.prefill_s(pad_p, k)
         # decode step m (m = 1..pad_g−1) runs k slots at context pad_p + m − 1
-        a0 = a.integral(pad_p - 0.5)
-        last = np.array([(g - 1) * st.decode_base[k] + k * (a.integral(pad_p + g - 1.5) - a0)
-                         for g in g_batch.tolist()])
-        first[i:j] = start_decode
-        finish[i:j] = start_decode + last
-        end = start_decode + float(last.max())
+        a0, base = a.integral(pad_p - 0.5), st.decode_base[k]
+        done = [start_decode + (g - 1) * base + k * (a.integral(pad_p + g - 1.5) - a0) for g in g_batch]
+        first[i:j] = [start_decode] * k
+        finish[i:j] = done
+        end = max(done)
         tally.busy_s += end - t
         tally.prefill_passes += 1
         tally.slots += k * pad_g
         steps = pad_g - 1
         if steps:
-            held = g_batch - 1  # decode steps each request produces a token in
+            held = [g - 1 for g in g_batch]  # decode steps each request produces a token in
             # tokens cached after step m: P_i + min(m, g_i); Σ_m min(m, g) = g(g+1)/2 + g(steps − g)
-            used = float(p_batch.sum()) + float((held * (held + 1) / 2 + held * (steps - held)).sum()) / steps
-            tally.decode(steps, float(held.sum()) / steps, k, k * reserve, used)
-            least_used = float(p_batch.sum() + np.minimum(held, 1).sum())  # after the first step
+            used = sum(p_batch) + sum(h * (h + 1) / 2 + h * (steps - h) for h in held) / steps
+            tally.decode(steps, sum(held) / steps, k, k * reserve, used)
+            least_used = sum(p_batch) + sum(min(h, 1) for h in held)  # after the first step
             tally.waste_per_seq_max = max(tally.waste_per_seq_max, reserve - least_used / k)
         t = end
         i = j
-    stop = Stop(meter.note(i, n, t), i, int(outputs[:i].sum()), t) if meter.stopped else None
-    return serving_result("static", dep, req, first, finish, tally, limit, fits * reserve, stop, meter.work)
+    stop = Stop(meter.note(i, n, t), i, sum(outputs[:i]), t) if meter.stopped else None
+    return serving_result("static", dep, req, np.array(first), np.array(finish), tally, limit, fits * reserve, stop,
+                          meter.work)
