@@ -28,8 +28,8 @@ from ui.tables.validation import rows_frame
 
 CAPACITY_REQUESTS = 2000  # the saturated (all-at-once) serving comparison uses at most this many of the requests
 # Wall-clock seconds the Continuous batching page's three runs may take (each also has the work budget,
-# model.serving.workload.SIMULATOR_MAX_WORK): at most 4 s of simulation per page run, whatever the link.
-SERVING_WALL_S = {"at_rate": 2.5, "capacity": 1.0, "gain": 0.5}
+# model.serving.workload.SIMULATOR_MAX_WORK): at most 4.5 s of simulation per page run, whatever the link.
+SERVING_WALL_S = {"at_rate": 2.5, "capacity": 1.5, "gain": 0.5}
 SWEEP_AXES = {"rate": "rate_per_s", "prompt": "prompt_tokens"}  # dg_axis -> the swept plan input
 MEASUREMENTS = PRESET_DIR / "measurements.csv"
 
