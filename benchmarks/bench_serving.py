@@ -9,7 +9,7 @@ issue 10) and two to /disaggregation (its sweep at the bounds), each run once th
 point with Streamlit's AppTest after clearing the cache (the app's first run on the Overview, then
 the page): server-side wall time, the cards drawn, and the warnings shown.
 
-Run: python -m benchmarks.bench_serving [sim|pages]   (both by default)
+Run: python -m benchmarks.bench_serving [sim|issue|pages]   (all three by default, as 'both' for history)
 """
 
 import platform
@@ -72,6 +72,28 @@ def bench_simulator() -> None:
                   f"{result.ttft_p50_s:10.3f} {result.tpot_p50_s * 1e3:11.1f} {result.decode_steps:12d}")
 
 
+def bench_issue() -> None:
+    """The workload of issue 10's link at the model level, each policy alone with the simulator's default
+    limits: Llama 3.2 1B on one H100 SXM, 20,000 requests at 1,000/s, max batch 4,096 (up to 4,096 in
+    flight, memory-bound: requests are preempted and recomputed), one-token prompts, outputs exponential
+    with mean 8,192. Prefill passes + preemptions per second of wall time approximates the scheduler
+    iterations per second (each is one iteration; decode runs come on top)."""
+    catalog = load_catalog()
+    dep = resolve(parse_scenario_strict({"model": "llama-3.2-1b", "chips": "1"}, catalog), catalog)
+    workload = Workload.shaped(20_000, 1000.0, "fixed", 1, "exponential", 8192)
+    print(f"{'policy':>10s} {'wall s':>7s} {'prefills+preemptions /s':>23s}  outcome")
+    for policy in POLICIES:
+        start = time.perf_counter()
+        try:
+            r = simulate(dep, workload, policy, 4096)
+        except ValueError as exc:
+            print(f"{policy:>10s} {time.perf_counter() - start:7.2f} {'':>23s}  refused: {str(exc)[:90]}")
+            continue
+        wall = time.perf_counter() - start
+        outcome = getattr(r, "truncated", "") or f"all {r.n_requests:,} requests finished"
+        print(f"{policy:>10s} {wall:7.2f} {(r.prefill_passes + r.preemptions) / wall:23,.0f}  {outcome[:110]}")
+
+
 def bench_pages() -> None:
     print(f"{'link':32s} {'wall s':>7s} {'cards':>5s}  warnings (first 110 characters of each)")
     runs = [(name, query, PAGE) for name, query in LINKS.items()]
@@ -90,6 +112,8 @@ def main(which: str = "both") -> None:
     print(machine())
     if which in ("sim", "both"):
         bench_simulator()
+    if which in ("issue", "both"):
+        bench_issue()
     if which in ("pages", "both"):
         bench_pages()
 
