@@ -75,4 +75,4 @@ class Meter:
         limit = (f"its work budget of {self.budget.work:,} scheduler units" if self.stopped == "work"
                  else f"its time budget of {self.wall_s:.2g} s of wall time")
         return (f"stopped after {limit}: {finished:,} of {requests:,} requests finished in the first "
-                f"{simulated_s:.4g} s simulated, so its numbers are those of that part of the run")
+                f"{simulated_s:,.4g} s simulated, so its numbers are those of that part of the run")
