@@ -38,11 +38,11 @@ class ChunkedPrefill(Engine):
         if room <= 0 or not (self.prefilling or (self.waiting and
                                                  self.can_admit(self.waiting[0], seqs + len(self.prefilling)))):
             return False
-        while seqs and self.steps_memory_allows() < 1:
+        while seqs and self.blocks_next_step() > self.free_blocks():  # not even one decode step fits
             self.preempt_last()
             seqs = self.seqs
             room = self.budget - seqs
-        decode_blocks = self.needs()[0] if seqs else 0  # blocks this step's decodes start
+        decode_blocks = self.blocks_next_step()  # blocks this step's decodes start (0 with none decoding)
         chunks = []  # (entry, chunk tokens)
         for entry in self.prefilling:
             if room <= 0:

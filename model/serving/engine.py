@@ -108,6 +108,10 @@ class Engine:
         k = -self.steps % self.b  # needs[j − 1] = phase[(1 − j − steps) mod b]: phase[k], phase[k − 1], … wrapping
         return self.phase[k::-1] + self.phase[:k:-1]
 
+    def blocks_next_step(self) -> int:
+        """Decoding requests that take a new block in the next decode step (= needs()[0])."""
+        return self.phase[-self.steps % self.b]
+
     def steps_to_next_finish(self) -> int:
         while self.ends and self.end_of[self.ends[0][1]] != self.ends[0][0]:
             heapq.heappop(self.ends)  # preempted or finished since it was pushed
@@ -151,14 +155,14 @@ class Engine:
     def advance_decodes(self, steps: int) -> None:
         """Every decoding request produced `steps` tokens; tally the run exactly; retire the finished."""
         seqs, b = len(self.running), self.b
-        needs = self.needs()
         held0, ctx0 = self.held_decode, self.ctx_sum
         if steps == 1:  # the common case of chunked prefill: one fused step
-            new = needs[0]
+            new = self.blocks_next_step()
             reserved = b * (held0 + new)
             used = ctx0 + seqs
             worst = reserved - used
         else:
+            needs = self.needs()
             full, part = divmod(steps, b)
             new = full * seqs + sum(needs[:part])
             # Σ over the run's steps k = 1..s of the blocks taken by step k: a request first taking one
