@@ -6,13 +6,14 @@ from model.serving.capacity import load_check
 from model.serving.chunked import default_token_budget
 from model.serving.paged_kv import DEFAULT_BLOCK_TOKENS
 from model.serving.results import fastest
+from model.serving.workload import SIMULATOR_MAX_WORK
 from ui import format as fmt
-from ui.cached import CAPACITY_REQUESTS, simulate
+from ui.cached import CAPACITY_REQUESTS, SERVING_WALL_S, simulate
 from ui.figures import serving as figures
 from ui.page import card, chart, current, table
 from ui.params import serving as P
 from ui.tables.serving import comparison_frame, gain_rows
-from ui.text.serving import LABELS, load_sentence, ttft_queue_note
+from ui.text.serving import LABELS, load_sentence, truncation_notes, ttft_queue_note
 from ui.widgets import choice, log_choice, log_grid, number
 
 dep = current().deployment
@@ -35,8 +36,10 @@ with st.container(border=True):
         n = number(P.REQUESTS)
     with c[1]:
         max_batch = log_choice(P.MAX_BATCH_PARAM, log_grid(1, int(P.MAX_BATCH_PARAM.field.hi)))
-        st.caption(f"Up to {P.REQUESTS.field.hi:,.0f} requests (a few seconds to simulate); the all-at-once comparison "
-                   f"uses the first {CAPACITY_REQUESTS:,}, the capacity always {CAPACITY_REQUESTS:,}.")
+        st.caption(f"Up to {P.REQUESTS.field.hi:,.0f} requests; the all-at-once comparison uses the first "
+                   f"{CAPACITY_REQUESTS:,}, the capacity always {CAPACITY_REQUESTS:,}. Each run stops after "
+                   f"{SIMULATOR_MAX_WORK:,} scheduler units or its share of {sum(SERVING_WALL_S.values()):g} s, "
+                   "and says so.")
     with c[2]:
         prompt_kind, prompt = choice(P.PROMPT_KIND), number(P.PROMPT)
     with c[3]:
@@ -47,6 +50,10 @@ with st.container(border=True):
 for policy, message in refused.items():
     st.warning(f"**{LABELS[policy]}** could not be simulated: {message}. Change the workload above "
                f"(`{P.PROMPT.field.name}`, `{P.OUTPUT.field.name}`, `{P.REQUESTS.field.name}`) or the sidebar's chips.")
+for note in truncation_notes({"": results, ", all requests at t = 0 (capacity)": sustained,
+                              ", all requests at t = 0 (gain)": capacity},
+                             f"`{P.REQUESTS.field.name}`, `{P.OUTPUT.field.name}` or `{P.MAX_BATCH_PARAM.field.name}`"):
+    st.warning(note)
 if "static" not in results or "continuous" not in results:
     st.stop()
 static, cont = results["static"], results["continuous"]

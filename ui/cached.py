@@ -21,11 +21,15 @@ from model.catalog.presets import PRESET_DIR
 from model.disaggregation.plan import ServingPlan
 from model.disaggregation.replicas import compare_checked
 from model.disaggregation.sweep import PlanSweep, plan_sweep, sweep_values
+from model.serving.budget import Budget
 from model.serving.simulate import run_policies
 from model.serving.workload import Workload
 from ui.tables.validation import rows_frame
 
 CAPACITY_REQUESTS = 2000  # the saturated (all-at-once) serving comparison uses at most this many of the requests
+# Wall-clock seconds the Continuous batching page's three runs may take (each also has the work budget,
+# model.serving.workload.SIMULATOR_MAX_WORK): at most 4.5 s of simulation per page run, whatever the link.
+SERVING_WALL_S = {"at_rate": 2.5, "capacity": 1.5, "gain": 0.5}
 SWEEP_AXES = {"rate": "rate_per_s", "prompt": "prompt_tokens"}  # dg_axis -> the swept plan input
 MEASUREMENTS = PRESET_DIR / "measurements.csv"
 
@@ -45,17 +49,31 @@ def simulate(dep_key: str, _dep, n: int, rate: float, prompt_kind: str, prompt: 
     requests at t = 0 (the capacity, model.serving.capacity: enough requests that the last part-empty
     batches barely count).
 
-    `dep_key` (the deployment's repr) keys the cache; `_dep` is not hashed."""
+    `dep_key` (the deployment's repr) keys the cache; `_dep` is not hashed. Each run stops at its
+    budget (SERVING_WALL_S, and the simulator's work budget) with what it simulated, and when
+    Streamlit stops or reruns this session (`still_wanted`), nothing being cached then."""
+    def budget(run: str) -> Budget:
+        return Budget(wall_s=SERVING_WALL_S[run], poll=still_wanted)
+
     load = Workload.shaped(n, rate, prompt_kind, prompt, out_kind, out)
-    at_rate = run_policies(_dep, load, max_batch)
+    at_rate = run_policies(_dep, load, max_batch, budget=budget("at_rate"))
     full = Workload.shaped(CAPACITY_REQUESTS, math.inf, prompt_kind, prompt, out_kind, out)
-    capacity, _ = run_policies(_dep, full, max_batch)
+    capacity, _ = run_policies(_dep, full, max_batch, budget=budget("capacity"))
     if n >= CAPACITY_REQUESTS:
         gain = ({p: capacity[p] for p in ("static", "continuous") if p in capacity}, {})
     else:
         gain = run_policies(_dep, Workload.shaped(n, math.inf, prompt_kind, prompt, out_kind, out), max_batch,
-                            ("static", "continuous"))
+                            ("static", "continuous"), budget("gain"))
     return at_rate, gain, capacity
+
+
+def still_wanted() -> None:
+    """Reading session state is a Streamlit yield point: it raises Streamlit's stop or rerun exception
+    when this session reran or is gone, which abandons the simulation in progress."""
+    _ = STATE_PROBE in st.session_state
+
+
+STATE_PROBE = "_serving_probe"  # any key: only the read matters
 
 
 # --- Prefill/decode split page ---------------------------------------------------------------------

@@ -15,8 +15,10 @@ from model.serving.results import ServingResult
 
 
 def capacity_requests_per_s(saturated: ServingResult) -> float:
-    """Requests/s a policy sustained with every request queued at t = 0: requests ÷ makespan."""
-    return saturated.n_requests / saturated.makespan_s
+    """Requests/s a policy sustained with every request queued at t = 0: output tokens/s ÷ E[G]
+    (docs/formulas.md F191), which is requests ÷ makespan for a run that finished and the rate of
+    the part simulated for one its budget cut short."""
+    return saturated.output_tokens_per_s / saturated.mean_output_tokens
 
 
 @dataclass(frozen=True)

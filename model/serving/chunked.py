@@ -7,13 +7,12 @@ on all the iteration's tokens; the attention of its decode and prefill parts one
 
 from __future__ import annotations
 
-import numpy as np
-
 from model.core.deployment import Deployment
-from model.serving.engine import MAX_ITERATIONS, Engine, simulate_with
+from model.serving.budget import Budget
+from model.serving.engine import Engine, simulate_with
 from model.serving.paged_kv import DEFAULT_BLOCK_TOKENS, blocks
 from model.serving.results import ServingResult
-from model.serving.workload import Requests, Workload
+from model.serving.workload import Workload
 
 
 def default_token_budget(max_batch: int) -> int:
@@ -32,25 +31,18 @@ class ChunkedPrefill(Engine):
             raise ValueError(f"token_budget: must exceed max_batch ({max_batch}) with chunked prefill, so that "
                              f"prompts make progress while the batch is full; got {budget}")
 
-    @classmethod
-    def check_work(cls, req: Requests, max_batch: int, budget: int) -> None:
-        estimate = float(req.prompt_tokens.sum()) / (budget - max_batch * 0.5) + 2 * len(req.arrival_s)
-        if estimate > MAX_ITERATIONS:
-            raise ValueError(f"token_budget: {len(req.arrival_s)} requests would need about {estimate:,.0f} "
-                             f"chunked iterations (limit {MAX_ITERATIONS:,}); raise token_budget or lower n_requests")
-
     def schedule(self) -> bool:
         """One fused iteration of all decodes and prompt chunks; False if there is no prompt work."""
-        seqs = len(self.ids)
+        seqs = self.seqs
         room = self.budget - seqs
         if room <= 0 or not (self.prefilling or (self.waiting and
                                                  self.can_admit(self.waiting[0], seqs + len(self.prefilling)))):
             return False
-        while seqs and self.steps_memory_allows() < 1:
+        while seqs and self.blocks_next_step() > self.free_blocks():  # not even one decode step fits
             self.preempt_last()
-            seqs = len(self.ids)
+            seqs = self.seqs
             room = self.budget - seqs
-        decode_blocks = int(np.count_nonzero(self.ctx % self.b == 0))  # blocks this step's decodes start
+        decode_blocks = self.blocks_next_step()  # blocks this step's decodes start (0 with none decoding)
         chunks = []  # (entry, chunk tokens)
         for entry in self.prefilling:
             if room <= 0:
@@ -71,6 +63,7 @@ class ChunkedPrefill(Engine):
         st = self.st
         attention = 0.0
         completing = 0
+        self.touched += len(chunks)
         for entry, chunk in chunks:
             attention += st.chunk_attention_s(chunk, entry[1])
             completing += entry[1] + chunk >= self.todo[entry[0]]
@@ -81,7 +74,7 @@ class ChunkedPrefill(Engine):
         self.tally.busy_s += dt
         self.tally.prefill_passes += 1
         if seqs:
-            self.advance_decodes(1, decode_blocks)
+            self.advance_decodes(1)
         entries: list = []
         for entry, chunk in chunks:
             entry[1] += chunk
@@ -95,9 +88,10 @@ class ChunkedPrefill(Engine):
 
 
 def simulate_chunked(dep: Deployment, workload: Workload, max_batch: int = 256,
-                     block_tokens: int = DEFAULT_BLOCK_TOKENS, token_budget: int | None = None) -> ServingResult:
+                     block_tokens: int = DEFAULT_BLOCK_TOKENS, token_budget: int | None = None,
+                     budget: Budget | None = None) -> ServingResult:
     """Continuous batching with chunked prefill; `token_budget`: most tokens (decodes + prompt chunks)
-    in one iteration, by default `default_token_budget(max_batch)`."""
+    in one iteration, by default `default_token_budget(max_batch)`; `budget`: work and wall time."""
     if token_budget is None:
         token_budget = default_token_budget(max_batch)
-    return simulate_with(ChunkedPrefill, dep, workload, max_batch, block_tokens, token_budget)
+    return simulate_with(ChunkedPrefill, dep, workload, max_batch, block_tokens, token_budget, budget)

@@ -8,6 +8,7 @@ allow; the running decodes stall while it runs (vLLM v0's default scheduling).
 from __future__ import annotations
 
 from model.core.deployment import Deployment
+from model.serving.budget import Budget
 from model.serving.engine import Engine, simulate_with
 from model.serving.paged_kv import DEFAULT_BLOCK_TOKENS, blocks
 from model.serving.results import ServingResult
@@ -27,7 +28,7 @@ class WholePrompts(Engine):
             prompt = self.todo[request]
             if admitted and tokens + prompt > self.budget:
                 break
-            if not self.can_admit(request, len(self.ids) + len(admitted)):
+            if not self.can_admit(request, self.seqs + len(admitted)):
                 break
             self.waiting.popleft()
             self.held_prefill += blocks(prompt, self.b)
@@ -49,7 +50,8 @@ class WholePrompts(Engine):
 
 
 def simulate_continuous(dep: Deployment, workload: Workload, max_batch: int = 256,
-                        block_tokens: int = DEFAULT_BLOCK_TOKENS, token_budget: int = 8192) -> ServingResult:
+                        block_tokens: int = DEFAULT_BLOCK_TOKENS, token_budget: int = 8192,
+                        budget: Budget | None = None) -> ServingResult:
     """Iteration-level batching with paged KV memory; `token_budget`: most prompt tokens in one
-    prefill pass (whole prompts, at least one)."""
-    return simulate_with(WholePrompts, dep, workload, max_batch, block_tokens, token_budget)
+    prefill pass (whole prompts, at least one); `budget`: work and wall time."""
+    return simulate_with(WholePrompts, dep, workload, max_batch, block_tokens, token_budget, budget)

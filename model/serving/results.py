@@ -5,7 +5,9 @@ TTFT = first token time − arrival; TPOT = (last token − first token)/(G − 
 prefill produces the first output token. Slot occupancy = useful output tokens ÷ token slots
 computed (static batching computes k·max G slots per batch, F43). KV reserved versus used are
 decode-step averages, in bytes per replica. Cost = replica USD/s × the whole simulated span
-(idle time included) ÷ output tokens.
+(idle time included) ÷ output tokens. A run stopped by its budget (`Stop`, model.serving.budget)
+gives the same numbers for the part it simulated: the span up to where it stopped, the tokens
+produced by then, latencies of the requests that got that far; `truncated` says what was cut.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ class ServingResult:
     policy: str
     n_requests: int
     output_tokens: int
-    makespan_s: float  # first arrival (t = 0) to last token
+    makespan_s: float  # first arrival (t = 0) to last token (a truncated run: to where it stopped)
     busy_s: float  # time the replica was running passes
     output_tokens_per_s: float
     ttft_p50_s: float
@@ -52,8 +54,12 @@ class ServingResult:
     prefill_passes: int
     chip_s: float  # chips × makespan
     usd_per_m_output: float
-    ttft_s: np.ndarray  # per request
-    tpot_s: np.ndarray  # per request (nan where G = 1)
+    ttft_s: np.ndarray  # per request (nan where the run stopped before its first token)
+    tpot_s: np.ndarray  # per request (nan where G = 1 or the run stopped before its last token)
+    mean_output_tokens: float = math.nan  # E[G] of the requests drawn (all of them, finished or not)
+    requests_finished: int = 0
+    truncated: str = ""  # '' when every request finished, else what the budget cut (budget.Meter.note)
+    work_units: int = 0  # scheduler units the run spent (workload.SIMULATOR_MAX_WORK says what counts)
 
     @property
     def kv_waste_bytes(self) -> float:
@@ -63,6 +69,16 @@ class ServingResult:
     def throughput_gain_over(self, other: ServingResult) -> float:
         """This result's output tokens/s ÷ `other`'s."""
         return self.output_tokens_per_s / other.output_tokens_per_s
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Where a run stopped by its budget got to."""
+
+    note: str  # budget.Meter.note: what was cut, requests finished, the budget ('' if nothing was)
+    finished: int  # requests finished
+    output_tokens: int  # output tokens produced (unfinished requests' included)
+    simulated_s: float  # simulated time reached
 
 
 @dataclass
@@ -97,15 +113,19 @@ def percentile(values: np.ndarray, q: float) -> float:
 
 
 def serving_result(policy: str, dep: Deployment, req: Requests, first: np.ndarray, finish: np.ndarray,
-                   tally: Tally, batch_limit: int, capacity_tokens: float) -> ServingResult:
-    """The result of a run: per-request first and last token times (s) and the policy's tally."""
+                   tally: Tally, batch_limit: int, capacity_tokens: float, stop: Stop | None = None,
+                   work_units: int = 0) -> ServingResult:
+    """The result of a run: per-request first and last token times (s, nan where not reached), the
+    policy's tally, `stop` when the budget cut the run short, and the work it spent."""
     out = req.output_tokens
     ttft = first - req.arrival_s
     with np.errstate(invalid="ignore", divide="ignore"):
         tpot = np.where(out > 1, (finish - first) / np.maximum(out - 1, 1), np.nan)
     latency = finish - req.arrival_s
-    makespan = float(finish.max())
-    total_out = int(out.sum())
+    makespan = stop.simulated_s if stop else float(finish.max())
+    total_out = stop.output_tokens if stop else int(out.sum())
+    makespan = makespan if makespan > 0 else math.nan  # nothing simulated: rates are undefined, not infinite
+    per_out = total_out if total_out else math.nan
     steps = max(tally.decode_steps, 1)
     kv_tok = kv_bytes_per_token(dep)
     reserved = tally.reserved_token_steps
@@ -135,9 +155,13 @@ def serving_result(policy: str, dep: Deployment, req: Requests, first: np.ndarra
         decode_steps=tally.decode_steps,
         prefill_passes=tally.prefill_passes,
         chip_s=dep.chips * makespan,
-        usd_per_m_output=PER_MILLION * metrics.replica_usd_per_s(dep) * makespan / total_out,
+        usd_per_m_output=PER_MILLION * metrics.replica_usd_per_s(dep) * makespan / per_out,
         ttft_s=ttft,
         tpot_s=tpot,
+        mean_output_tokens=float(out.mean()),
+        requests_finished=stop.finished if stop else int(out.size),
+        truncated=stop.note if stop else "",
+        work_units=work_units,
     )
 
 

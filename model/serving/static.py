@@ -4,19 +4,22 @@ When the replica is free it takes up to `max_batch` waiting requests (no batchin
 reserves `reserve_tokens` of KV cache, so the batch is also capped by memory
 (`paged_kv.reserved_sequences`). The prefill is padded to the batch's longest prompt and every
 slot decodes, at the padded context, until the batch's longest output is done: a batch of k
-computes k·max G token slots for Σ G useful tokens.
+computes k·max G token slots for Σ G useful tokens. Each batch costs 1 + k units of the work budget
+(`budget.Budget`); a run that reaches its budget stops after the batch in progress.
 """
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 
 import numpy as np
 
 from model.base.fields import check_int
 from model.core.deployment import Deployment
+from model.serving.budget import Budget, Meter
 from model.serving.paged_kv import reserved_sequences
-from model.serving.results import ServingResult, Tally, serving_result
+from model.serving.results import ServingResult, Stop, Tally, serving_result
 from model.serving.steps import StepTimes
 from model.serving.workload import (
     SIMULATOR_MAX_BATCH,
@@ -27,12 +30,13 @@ from model.serving.workload import (
 
 
 def simulate_static(dep: Deployment, workload: Workload, max_batch: int = 256,
-                    reserve_tokens: int | None = None) -> ServingResult:
-    """Request-level batching with `reserve_tokens` of KV reserved per sequence.
+                    reserve_tokens: int | None = None, budget: Budget | None = None) -> ServingResult:
+    """Request-level batching with `reserve_tokens` of KV reserved per sequence, within `budget`.
 
     `reserve_tokens` defaults to the workload's longest possible request (prompt and output caps).
     The batch is capped by `max_batch` and by `metrics.max_batch(dep, reserve_tokens)`.
     """
+    meter = Meter(budget or Budget())
     req = workload.draw()
     max_batch = check_int("max_batch", max_batch, 1, SIMULATOR_MAX_BATCH, "sequences")
     longest = int((req.prompt_tokens + req.output_tokens).max())
@@ -46,38 +50,40 @@ def simulate_static(dep: Deployment, workload: Workload, max_batch: int = 256,
     p_max, g_max = int(req.prompt_tokens.max()), int(req.output_tokens.max())
     st = StepTimes(dep, limit, p_max + g_max, limit * p_max)
     arrival = req.arrival_s.tolist()
-    prompts, outputs = req.prompt_tokens, req.output_tokens
+    prompts, outputs = req.prompt_tokens.tolist(), req.output_tokens.tolist()  # lists: batches are often small
     n = len(arrival)
-    first, finish = np.empty(n), np.empty(n)
+    first, finish = [math.nan] * n, [math.nan] * n
     tally = Tally()
     a = st.decode_attention
-    t, i = 0.0, 0
+    t, i, k = 0.0, 0, 0
     while i < n:
+        if meter.spend(1 + k):
+            break
         t = max(t, arrival[i])
         j = min(i + limit, bisect_right(arrival, t))
         k = j - i
         p_batch, g_batch = prompts[i:j], outputs[i:j]
-        pad_p, pad_g = int(p_batch.max()), int(g_batch.max())
-        prefill_s = st.prefill_s(pad_p, k)
-        start_decode = t + prefill_s
+        pad_p, pad_g = max(p_batch), max(g_batch)
+        start_decode = t + st.prefill_s(pad_p, k)
         # decode step m (m = 1..pad_g−1) runs k slots at context pad_p + m − 1
-        a0 = a.integral(pad_p - 0.5)
-        last = np.array([(g - 1) * st.decode_base[k] + k * (a.integral(pad_p + g - 1.5) - a0)
-                         for g in g_batch.tolist()])
-        first[i:j] = start_decode
-        finish[i:j] = start_decode + last
-        end = start_decode + float(last.max())
+        a0, base = a.integral(pad_p - 0.5), st.decode_base[k]
+        done = [start_decode + (g - 1) * base + k * (a.integral(pad_p + g - 1.5) - a0) for g in g_batch]
+        first[i:j] = [start_decode] * k
+        finish[i:j] = done
+        end = max(done)
         tally.busy_s += end - t
         tally.prefill_passes += 1
         tally.slots += k * pad_g
         steps = pad_g - 1
         if steps:
-            held = g_batch - 1  # decode steps each request produces a token in
+            held = [g - 1 for g in g_batch]  # decode steps each request produces a token in
             # tokens cached after step m: P_i + min(m, g_i); Σ_m min(m, g) = g(g+1)/2 + g(steps − g)
-            used = float(p_batch.sum()) + float((held * (held + 1) / 2 + held * (steps - held)).sum()) / steps
-            tally.decode(steps, float(held.sum()) / steps, k, k * reserve, used)
-            least_used = float(p_batch.sum() + np.minimum(held, 1).sum())  # after the first step
+            used = sum(p_batch) + sum(h * (h + 1) / 2 + h * (steps - h) for h in held) / steps
+            tally.decode(steps, sum(held) / steps, k, k * reserve, used)
+            least_used = sum(p_batch) + sum(min(h, 1) for h in held)  # after the first step
             tally.waste_per_seq_max = max(tally.waste_per_seq_max, reserve - least_used / k)
         t = end
         i = j
-    return serving_result("static", dep, req, first, finish, tally, limit, fits * reserve)
+    stop = Stop(meter.note(i, n, t), i, sum(outputs[:i]), t) if meter.stopped else None
+    return serving_result("static", dep, req, np.array(first), np.array(finish), tally, limit, fits * reserve, stop,
+                          meter.work)

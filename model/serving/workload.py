@@ -1,8 +1,9 @@
 """Serving workloads: seeded request arrivals and prompt/output length distributions (docs/formulas.md F42).
 
 Also the simulator's own input bounds. They are tighter than the scenario-wide limits of
-`model.base.limits`: every request is simulated token by token in Python and the step-time tables
-(`model.serving.steps`) are sized by them, so these bounds keep one simulation to seconds.
+`model.base.limits`: the step-time tables (`model.serving.steps`) are sized by them. What one
+simulation may do is bounded apart (`model.serving.budget`): by work (SIMULATOR_MAX_WORK) and by
+wall time (SIMULATOR_MAX_WALL_S); a run that reaches either stops with partial results.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ SIMULATOR_MAX_BATCH = 4096  # sequences per decode step: StepTimes tabulates eve
 MAX_RATE_PER_S = 1e6
 LENGTH_KINDS = ("fixed", "uniform", "exponential")
 EXPONENTIAL_CAP = 8  # exponential lengths are capped at 8x their mean unless told otherwise
+# Work of one simulation, in scheduler units: one per scheduler iteration (a prefill pass, a decode run
+# to the next event, a static batch) plus one per sequence it admits, prefills a chunk of, completes or
+# preempts. A decode run of B sequences over s steps costs 1 + its completions, not B x s (engine.py).
+SIMULATOR_MAX_WORK = 250_000
+SIMULATOR_MAX_WALL_S = 30.0  # wall-clock seconds one simulation may run unless the caller passes less (the page: 4.5 s)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from ui.widgets import UrlParam
 RATE = UrlParam(Field("sv_rate", float, 0.1, 1000, unit="requests/s"), 8.0, "Request rate (requests/s)",
                  "Poisson arrivals per second at this one replica")
 REQUESTS = UrlParam(Field("sv_n", int, 50, MAX_REQUESTS, unit="requests"), 400, "Requests simulated",
-                     "more requests give steadier percentiles; 20,000 takes a few seconds")
+                     "more requests give steadier percentiles; a run its work or time budget cuts short says so")
 MAX_BATCH_PARAM = UrlParam(Field("sv_batch", int, 1, SIMULATOR_MAX_BATCH, unit="sequences"), 64, "Max batch (sequences)",
                             "most sequences in one decode step, for every policy (memory may cap it lower)")
 PROMPT_KIND = UrlParam(Field("sv_prompt_dist", str, choices=LENGTH_KINDS), "uniform", "Prompt lengths",

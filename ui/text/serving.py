@@ -42,3 +42,19 @@ def ttft_queue_note(check: LoadCheck, policy: str) -> str:
     if policy not in check.overloaded():
         return ""
     return f" (queue grows without bound: sustains {_rate(check.capacity_per_s[policy])} < {_rate(check.offered_per_s)})"
+
+
+def truncation_notes(runs: dict[str, dict], keys: str) -> list[str]:
+    """One warning per simulation its budget cut short (model.serving.budget): `runs` maps a phrase
+    naming the run ('' for the run at the page's rate) to its results by policy; a result shown
+    under two names is named once."""
+    notes, seen = [], set()
+    for what, results in runs.items():
+        for policy, r in results.items():
+            if not r.truncated or id(r) in seen:
+                continue
+            seen.add(id(r))
+            notes.append(f"**{LABELS[policy][0].upper() + LABELS[policy][1:]}{what}** {r.truncated}. Its TTFT and "
+                         "latency percentiles count only the requests that got a first or last token, so they "
+                         f"understate the wait of the others. For a complete run lower {keys}.")
+    return notes
