@@ -1,57 +1,168 @@
-"""`python -m model predict scenarios.csv -o out.csv`: every output column for each CSV row."""
+"""`python -m model predict scenarios.csv -o out.csv`: every output column for each CSV row.
+
+Rows are read by `model.catalog.csv_rows.read_user_csv` (delimiter, header case and spaces, per-row
+refusals) and evaluated in chunks of CHUNK_ROWS, in order: within a chunk, rows that share a
+deployment (every key but batch, ctx, prompt, out) are evaluated together as arrays
+(`model.report.summary_rows`), with the same numbers as `summary.summarize` row by row. Each chunk is
+written as soon as it is done, so Ctrl-C leaves every row before it in the output (exit 130).
+"""
 
 from __future__ import annotations
 
 import csv
 import sys
+from dataclasses import dataclass
 
 from model.base.fields import FieldError
-from model.catalog.csv_rows import read_scenario_csv
+from model.catalog.csv_rows import CsvRecord, read_user_csv
 from model.catalog.presets import load_catalog
-from model.cli.common import format_cell, load_calibration_arg, open_output
+from model.cli.common import format_cell, load_calibration_arg, open_output, spreadsheet_safe
 from model.report import summary as report
+from model.report.summary_rows import deployment_columns, summarize_many
 from model.schema.parse import parse_scenario_strict
 from model.schema.resolve import ScenarioError, resolve
+from model.schema.scenario import SCENARIO_FIELDS
 
 ERROR_COLUMN = "error"
+WORKLOAD_KEYS = ("batch", "ctx", "prompt", "out")  # what may differ between rows of one deployment
+PASS_THROUGH = ("id", "name", "label", "note", "notes", "comment", "description", "source")  # carried, no note
+KNOWN_COLUMNS = frozenset(SCENARIO_FIELDS) | set(PASS_THROUGH) | set(report.OUTPUT_NAMES) | {ERROR_COLUMN}
+CHUNK_ROWS = 5_000
+ROW_ERRORS = (ScenarioError, FieldError, ValueError)
 
 
-def predict_rows(rows: list[dict], catalog, calibration=None) -> tuple[list[dict], list[str]]:
-    """Each input row plus every output column; a bad row gets an `error` cell and a message."""
-    out, messages = [], []
-    for index, row in enumerate(rows, start=1):
-        result = dict(row)
+@dataclass
+class Deployments:
+    """Each distinct deployment of the file, parsed and resolved once: key -> (baseline scenario,
+    deployment, its deployment-only columns), or the exception it raised."""
+
+    catalog: object
+    calibration: object = None
+    cache: dict | None = None
+
+    def get(self, key: tuple):
+        self.cache = {} if self.cache is None else self.cache
+        if key not in self.cache:
+            try:
+                base = parse_scenario_strict(dict(key), self.catalog)
+                dep = resolve(base, self.catalog, self.calibration)
+                self.cache[key] = (base, dep, deployment_columns(dep))
+            except ROW_ERRORS as exc:
+                self.cache[key] = exc
+        return self.cache[key]
+
+
+def _split(values: dict) -> tuple[tuple, dict]:
+    """A row's deployment key (its non-empty scenario keys other than WORKLOAD_KEYS) and its workload text."""
+    key = tuple((k, v.strip()) for k, v in values.items()
+                if k in SCENARIO_FIELDS and k not in WORKLOAD_KEYS and v.strip())
+    return key, {k: values[k] for k in WORKLOAD_KEYS if values.get(k, "").strip()}
+
+
+def _scalar_error(values: dict, catalog, calibration) -> str:
+    """The message of the row-by-row path for a row that fails (the same text in both paths)."""
+    try:
+        scenario = parse_scenario_strict(values, catalog)
+        report.summarize(scenario, resolve(scenario, catalog, calibration))
+    except ROW_ERRORS as exc:
+        return str(exc)
+    return ""
+
+
+def evaluate_chunk(records: list[CsvRecord], deployments: Deployments) -> list[tuple[dict, str]]:
+    """(output columns, error) per record, in order; rows of one deployment evaluated together."""
+    results: list = [None] * len(records)
+    groups: dict[tuple, list[tuple[int, object]]] = {}
+    for i, record in enumerate(records):
+        if record.error:
+            results[i] = ({}, record.error)
+            continue
+        key, workload = _split(record.values)
+        entry = deployments.get(key)
         try:
-            scenario = parse_scenario_strict(row, catalog)
-            result.update({k: format_cell(v) for k, v in report.summarize(scenario, resolve(scenario, catalog, calibration)).items()})
-            result[ERROR_COLUMN] = ""
-        except (ScenarioError, FieldError, ValueError) as exc:
-            result[ERROR_COLUMN] = str(exc)
-            messages.append(f"row {index} (line {index + 1}): {exc}")
-        out.append(result)
-    return out, messages
+            if isinstance(entry, Exception):
+                raise entry
+            changes = {k: SCENARIO_FIELDS[k].parse(v) for k, v in workload.items()}
+            groups.setdefault(key, []).append((i, entry[0].replace(**changes) if changes else entry[0]))
+        except ROW_ERRORS:
+            results[i] = ({}, _scalar_error(record.values, deployments.catalog, deployments.calibration))
+    for key, members in groups.items():
+        _, dep, shared = deployments.get(key)
+        try:
+            rows = summarize_many([s for _, s in members], dep, shared)
+        except ROW_ERRORS:  # a row the arrays refuse: each row alone, with its own message
+            rows = [None] * len(members)
+        for (i, scenario), row in zip(members, rows):
+            if row is None:
+                message = _scalar_error(records[i].values, deployments.catalog, deployments.calibration)
+                row = {} if message else report.summarize(scenario, dep)
+                results[i] = (row, message)
+            else:
+                results[i] = (row, "")
+    return results
+
+
+def _cells(record: CsvRecord, columns: dict, error: str, notes: list[str], header: list[str]) -> list[str]:
+    values = {**record.values, **{k: format_cell(v) for k, v in columns.items()}, ERROR_COLUMN: error}
+    if notes:
+        values["warnings"] = "; ".join(([values["warnings"]] if values.get("warnings") else []) + notes)
+    return [spreadsheet_safe(values.get(c, "")) for c in header]
+
+
+class Progress:
+    """A progress line on stderr ("rows done / rows") when asked, or when stderr is a terminal."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.enabled = total, enabled
+
+    def show(self, done: int) -> None:
+        if self.enabled:
+            print(f"\rpredict: {done:,} / {self.total:,} rows", end="", file=sys.stderr, flush=True)
+
+    def end(self) -> None:
+        if self.enabled:
+            print(file=sys.stderr)
 
 
 def cmd_predict(args) -> int:
     catalog = load_catalog(args.presets)
     calibration = load_calibration_arg(args)
-    rows, header = read_scenario_csv(args.scenarios)
-    results, messages = predict_rows(rows, catalog, calibration)
-    columns = header + [c for c in report.OUTPUT_NAMES + (ERROR_COLUMN,) if c not in header]
+    table = read_user_csv(args.scenarios, KNOWN_COLUMNS)
+    for note in table.notes:
+        print(f"warning: {note}", file=sys.stderr)
+    header = table.header + [c for c in report.OUTPUT_NAMES + (ERROR_COLUMN,) if c not in table.header]
+    deployments, records = Deployments(catalog, calibration), table.records
+    progress = Progress(len(records), args.progress or sys.stderr.isatty())
+    done = failed = 0
     with open_output(args.output) as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        for result in results:
-            writer.writerow({c: result.get(c, "") for c in columns})
-    for message in messages:
-        print(message, file=sys.stderr)
-    print(f"wrote {len(results)} rows to {args.output} ({len(messages)} failed)", file=sys.stderr)
-    return 1 if messages else 0
+        writer = csv.writer(handle)
+        writer.writerow([spreadsheet_safe(c) for c in header])
+        try:
+            for start in range(0, len(records), CHUNK_ROWS):
+                chunk = records[start:start + CHUNK_ROWS]
+                for record, (columns, error) in zip(chunk, evaluate_chunk(chunk, deployments)):
+                    writer.writerow(_cells(record, columns, error, table.notes, header))
+                    done += 1
+                    if error:
+                        failed += 1
+                        print(f"{record.where}: {error}", file=sys.stderr)
+                handle.flush()
+                progress.show(done)
+        except KeyboardInterrupt:
+            handle.flush()
+            progress.end()
+            print(f"interrupted: wrote the first {done:,} of {len(records):,} rows to {args.output}", file=sys.stderr)
+            return 130
+    progress.end()
+    where = "standard output" if args.output == "-" else args.output
+    print(f"wrote {done} rows to {where} ({failed} failed)", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("predict", help="add every output column to a CSV of scenarios")
     p.add_argument("scenarios", help="CSV whose columns are scenario keys (others are carried through)")
-    p.add_argument("-o", "--output", required=True, help="output CSV")
+    p.add_argument("-o", "--output", required=True, help="output CSV ('-' for standard output)")
     p.add_argument("--calibration", help="calibration JSON from `calibrate`")
+    p.add_argument("--progress", action="store_true", help="show a progress line on stderr (default: on a terminal)")
     p.set_defaults(handler=cmd_predict)
