@@ -7,8 +7,8 @@ by row, so one bad row never loses the file:
 - the delimiter is the one of `,` `;` tab that splits the header line into the most cells (`,` on a tie);
 - header names are stripped and case-folded (` Batch` is `batch`); a name that occurs twice after
   that is refused, naming it; an unnamed column is dropped (a note if it holds values);
-- a row with fewer or more cells than the header, a cell over MAX_CELL_CHARS, or a cell that is not
-  UTF-8 (a latin-1 byte, say) is refused with a message naming its row, first line and column;
+- a row with fewer or more cells than the header, a cell over MAX_CELL_CHARS characters, or a cell that
+  is not UTF-8 (a latin-1 byte, say) is refused with a message naming its row, first line and column;
 - every column the caller does not know (`known`) gets one note: its cells are carried through, unused.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 MAX_INPUT_ROWS = 100_000  # rows of a user's CSV (predict, validate, calibrate)
 MAX_INPUT_BYTES = 64_000_000  # bytes of a user's CSV (100,000 rows of 640 bytes)
-MAX_CELL_CHARS = 10_000  # bytes of one cell of a user's CSV
+MAX_CELL_CHARS = 10_000  # characters of one cell of a user's CSV
 DELIMITERS = (",", ";", "\t")
 _BOM = b"\xef\xbb\xbf"
 
@@ -103,20 +103,21 @@ def _text(cell: str) -> str:
     return cell.encode("latin-1").decode("utf-8")
 
 
-def _cell_problem(name: str, cell: str) -> str:
+def _cell_problem(name: str, cell: str, as_bytes: bool) -> str:
     if len(cell) > MAX_CELL_CHARS:
-        return f"column {name}: a cell of {len(cell):,} bytes (at most {MAX_CELL_CHARS:,})"
-    try:
-        _text(cell)
-    except UnicodeDecodeError as exc:
-        return (f"column {name}: not UTF-8 text (byte 0x{cell.encode('latin-1')[exc.start]:02X} at position "
-                f"{exc.start + 1}); save the file as UTF-8")
+        return f"column {name}: a cell of {len(cell):,} characters (at most {MAX_CELL_CHARS:,})"
+    if as_bytes:
+        try:
+            _text(cell)
+        except UnicodeDecodeError as exc:
+            return (f"column {name}: not UTF-8 text (byte 0x{cell.encode('latin-1')[exc.start]:02X} at position "
+                    f"{exc.start + 1}); save the file as UTF-8")
     return ""
 
 
-def _header(path, cells: list[str]) -> list[str]:
+def _header(path, cells: list[str], as_bytes: bool) -> list[str]:
     try:
-        names = [normalise_name(_text(c)) for c in cells]
+        names = [normalise_name(_text(c) if as_bytes else c) for c in cells]
     except UnicodeDecodeError:
         raise ValueError(f"{path}: cannot read the header as UTF-8 CSV text") from None
     seen: dict[str, int] = {}
@@ -132,11 +133,13 @@ def _header(path, cells: list[str]) -> list[str]:
 
 def _shown(names: list[str], cells: list[str]) -> dict[str, str]:
     """What a refused row's cells can still show (cut to MAX_CELL_CHARS, bad bytes replaced)."""
-    return {n: c[:MAX_CELL_CHARS].encode("latin-1").decode("utf-8", "replace") for n, c in zip(names, cells) if n}
+    return {n: c[:MAX_CELL_CHARS].encode("latin-1", "replace").decode("utf-8", "replace")
+            for n, c in zip(names, cells) if n}
 
 
-def _record(number: int, line: int, names: list[str], cells: list[str]) -> CsvRecord:
-    """A row's cells by name, or the reason it is refused (wrong cell count, oversized or non-UTF-8 cell)."""
+def _record(number: int, line: int, names: list[str], cells: list[str], as_bytes: bool) -> CsvRecord:
+    """A row's cells by name, or the reason it is refused (wrong cell count, oversized or non-UTF-8
+    cell); `as_bytes`: the cells are latin-1 text standing for bytes, each to be decoded as UTF-8."""
     width = len(names)
     if len(cells) > width and not any(c.strip() for c in cells[width:]):
         cells = cells[:width]  # trailing empty cells (spreadsheets write them)
@@ -145,24 +148,30 @@ def _record(number: int, line: int, names: list[str], cells: list[str]) -> CsvRe
         detail = (f"no value for {', '.join(missing)}" if missing and len(cells) < width
                   else "more cells than columns")
         return CsvRecord(number, line, _shown(names, cells), f"{len(cells)} cells, the header has {width}: {detail}")
-    for name, cell in zip(names, cells):
-        problem = _cell_problem(name or "(unnamed)", cell)
-        if problem:
-            return CsvRecord(number, line, _shown(names, cells), problem)
-    return CsvRecord(number, line, {n: _text(c) for n, c in zip(names, cells) if n})
+    try:
+        if max(map(len, cells), default=0) > MAX_CELL_CHARS:
+            raise ValueError("oversized cell")
+        return CsvRecord(number, line, {n: _text(c) if as_bytes else c for n, c in zip(names, cells) if n})
+    except (UnicodeDecodeError, ValueError):
+        problem = next(p for p in (_cell_problem(n or "(unnamed)", c, as_bytes) for n, c in zip(names, cells)) if p)
+        return CsvRecord(number, line, _shown(names, cells), problem)
 
 
 def read_user_csv(path: str | Path, known=()) -> CsvTable:
     """A user's CSV of scenarios or measurements (module docstring); ValueError if the file as a
     whole cannot be used (unreadable, too large, no header, duplicate column, too many rows)."""
     data = read_bounded(path, MAX_INPUT_BYTES)
-    text = data[len(_BOM):].decode("latin-1") if data.startswith(_BOM) else data.decode("latin-1")
-    first_line = text.splitlines()[0] if text.strip() else ""
+    data = data[len(_BOM):] if data.startswith(_BOM) else data
+    try:
+        text, as_bytes = data.decode("utf-8"), False
+    except UnicodeDecodeError:  # some cells are not UTF-8: read bytes as latin-1, decode cell by cell
+        text, as_bytes = data.decode("latin-1"), True
+    first_line = next(iter(io.StringIO(text[:1_000_000], newline="")), "").rstrip("\r\n")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
     previous_limit = csv.field_size_limit(MAX_INPUT_BYTES + 1)
     try:
         try:
-            names = _header(path, next(reader))
+            names = _header(path, next(reader), as_bytes)
         except StopIteration:
             raise ValueError(f"{path}: empty file (no header)") from None
         records, unnamed_values, done = [], False, reader.line_num
@@ -173,7 +182,7 @@ def read_user_csv(path: str | Path, known=()) -> CsvTable:
             if len(records) >= MAX_INPUT_ROWS:
                 raise ValueError(f"{path}: more than {MAX_INPUT_ROWS:,} rows")
             unnamed_values |= any(c.strip() for n, c in zip(names, cells) if not n)
-            records.append(_record(len(records) + 1, start, names, cells))
+            records.append(_record(len(records) + 1, start, names, cells, as_bytes))
     except csv.Error as exc:
         raise ValueError(f"{path}: line {reader.line_num + 1}: not a CSV row ({exc})") from None
     finally:

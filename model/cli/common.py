@@ -10,7 +10,7 @@ from pathlib import Path
 from model.calibration.file_format import MAX_JSON_BYTES, CalibrationError, calibration_from_json
 from model.catalog.csv_rows import read_bounded
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+FORMULA_START = "=+-@\t\r"  # first characters that make a spreadsheet read a cell as a formula
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$")
 
 
@@ -25,7 +25,7 @@ def format_cell(value) -> str:
 def spreadsheet_safe(text: str) -> str:
     """A CSV cell a spreadsheet will not run as a formula: text starting with = + - @ (or a tab or
     carriage return) gets a leading ' ; numbers such as -0.5 are left alone."""
-    if text and text.startswith(FORMULA_START) and not _NUMBER.match(text):
+    if text and text[0] in FORMULA_START and not _NUMBER.match(text):
         return "'" + text
     return text
 

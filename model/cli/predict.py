@@ -18,13 +18,12 @@ from model.catalog.csv_rows import CsvRecord, read_user_csv
 from model.catalog.presets import load_catalog
 from model.cli.common import format_cell, load_calibration_arg, open_output, spreadsheet_safe
 from model.report import summary as report
-from model.report.summary_rows import deployment_columns, summarize_many
+from model.report.summary_rows import WORKLOAD_KEYS, deployment_columns, summarize_columns
 from model.schema.parse import parse_scenario_strict
 from model.schema.resolve import ScenarioError, resolve
 from model.schema.scenario import SCENARIO_FIELDS
 
 ERROR_COLUMN = "error"
-WORKLOAD_KEYS = ("batch", "ctx", "prompt", "out")  # what may differ between rows of one deployment
 PASS_THROUGH = ("id", "name", "label", "note", "notes", "comment", "description", "source")  # carried, no note
 KNOWN_COLUMNS = frozenset(SCENARIO_FIELDS) | set(PASS_THROUGH) | set(report.OUTPUT_NAMES) | {ERROR_COLUMN}
 CHUNK_ROWS = 5_000
@@ -70,9 +69,9 @@ def _scalar_error(values: dict, catalog, calibration) -> str:
 
 
 def evaluate_chunk(records: list[CsvRecord], deployments: Deployments) -> list[tuple[dict, str]]:
-    """(output columns, error) per record, in order; rows of one deployment evaluated together."""
+    """(output columns as text, error) per record, in order; rows of one deployment evaluated together."""
     results: list = [None] * len(records)
-    groups: dict[tuple, list[tuple[int, object]]] = {}
+    groups: dict[tuple, list[tuple[int, tuple]]] = {}
     for i, record in enumerate(records):
         if record.error:
             results[i] = ({}, record.error)
@@ -82,28 +81,40 @@ def evaluate_chunk(records: list[CsvRecord], deployments: Deployments) -> list[t
         try:
             if isinstance(entry, Exception):
                 raise entry
-            changes = {k: SCENARIO_FIELDS[k].parse(v) for k, v in workload.items()}
-            groups.setdefault(key, []).append((i, entry[0].replace(**changes) if changes else entry[0]))
+            base = entry[0]
+            given = {k: SCENARIO_FIELDS[k].parse(v) for k, v in workload.items()}
+            groups.setdefault(key, []).append((i, tuple(given.get(k, getattr(base, k)) for k in WORKLOAD_KEYS)))
         except ROW_ERRORS:
             results[i] = ({}, _scalar_error(record.values, deployments.catalog, deployments.calibration))
     for key, members in groups.items():
-        _, dep, shared = deployments.get(key)
+        base, dep, shared = deployments.get(key)
         try:
-            rows = summarize_many([s for _, s in members], dep, shared)
+            columns = summarize_columns(base, dep, [w for _, w in members], shared)
         except ROW_ERRORS:  # a row the arrays refuse: each row alone, with its own message
-            rows = [None] * len(members)
-        for (i, scenario), row in zip(members, rows):
-            if row is None:
+            for i, _ in members:
                 message = _scalar_error(records[i].values, deployments.catalog, deployments.calibration)
-                row = {} if message else report.summarize(scenario, dep)
-                results[i] = (row, message)
-            else:
-                results[i] = (row, "")
+                results[i] = ({}, message) if message else (_texts(_alone(records[i].values, deployments)), "")
+            continue
+        texts = [[f"{v:.6g}" if type(v) is float else format_cell(v) for v in column] for column in columns.values()]
+        for (i, _), cells in zip(members, zip(*texts)):
+            results[i] = (dict(zip(columns, cells)), "")
     return results
 
 
-def _cells(record: CsvRecord, columns: dict, error: str, notes: list[str], header: list[str]) -> list[str]:
-    values = {**record.values, **{k: format_cell(v) for k, v in columns.items()}, ERROR_COLUMN: error}
+def _texts(columns: dict) -> dict:
+    return {k: format_cell(v) for k, v in columns.items()}
+
+
+def _alone(values: dict, deployments: Deployments) -> dict:
+    """A row's output columns by the row-by-row path."""
+    scenario = parse_scenario_strict(values, deployments.catalog)
+    return report.summarize(scenario, resolve(scenario, deployments.catalog, deployments.calibration))
+
+
+def _cells(record: CsvRecord, outputs: dict, error: str, notes: list[str], header: list[str]) -> list[str]:
+    """The output row: the input cells, the output columns (text) and the error, formula-safe."""
+    values = record.values | outputs
+    values[ERROR_COLUMN] = error
     if notes:
         values["warnings"] = "; ".join(([values["warnings"]] if values.get("warnings") else []) + notes)
     return [spreadsheet_safe(values.get(c, "")) for c in header]
