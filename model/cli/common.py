@@ -50,6 +50,8 @@ def load_calibration_arg(args):
         raise CalibrationError(f"{name}: {exc}") from None
     except RecursionError:
         raise CalibrationError(f"{name}: file: nested too deeply to be a calibration") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise CalibrationError(f"{name}: file: not a calibration ({exc})") from None
 
 
 def warn(message: str) -> None:
