@@ -7,12 +7,14 @@ short lists: what a parameter sweep looks like), and "distinct", every row with 
 prompt and out (the worst case: nothing repeats, so every decode run and batch knee is evaluated).
 "Before" is the row-by-row path (parse, resolve and summarize each row, as predict did up to
 2026-12-01) timed on the first --before-rows rows (default 1,000) and scaled to the file: ms/row x rows.
+Wall and CPU seconds are both shown: on a shared machine the wall time includes waiting for a core.
 """
 
 import argparse
 import contextlib
 import csv
 import io
+import os
 import platform
 import random
 import tempfile
@@ -52,22 +54,22 @@ def write_rows(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
-def time_cli(*argv: str) -> tuple[float, int]:
-    """Wall seconds and exit code of one in-process CLI run (stdout and stderr discarded)."""
+def time_cli(*argv: str) -> tuple[float, float, int]:
+    """Wall and CPU seconds and exit code of one in-process CLI run (stdout and stderr discarded)."""
     sink = io.StringIO()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         code = cli_main(list(argv))
-    return time.perf_counter() - start, code
+    return time.perf_counter() - start, time.process_time() - cpu, code
 
 
-def before_ms_per_row(rows: list[dict], catalog) -> float:
-    """The row-by-row path: parse, resolve and summarize each row."""
-    start = time.perf_counter()
+def before_ms_per_row(rows: list[dict], catalog) -> tuple[float, float]:
+    """Wall and CPU ms per row of the row-by-row path: parse, resolve and summarize each row."""
+    start, cpu = time.perf_counter(), time.process_time()
     for row in rows:
         scenario = parse_scenario_strict(row, catalog)
         summarize(scenario, resolve(scenario, catalog))
-    return (time.perf_counter() - start) / len(rows) * 1e3
+    return (time.perf_counter() - start) / len(rows) * 1e3, (time.process_time() - cpu) / len(rows) * 1e3
 
 
 def main() -> None:
@@ -77,22 +79,23 @@ def main() -> None:
     catalog = load_catalog()
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}, "
           f"numpy {np.__version__}")
-    print(f"{'file':10s} {'rows':>8s} {'before ms/row':>14s} {'before s (scaled)':>18s} {'after s':>8s} "
-          f"{'after ms/row':>13s} {'speed-up':>9s}")
+    print(f"load average at start: {os.getloadavg()[0]:.1f} (CPU seconds are this process's alone)")
+    print(f"{'file':9s} {'rows':>8s} | {'before ms/row':>13s} {'cpu':>6s} {'x rows: s':>10s} | {'after s':>8s} "
+          f"{'cpu s':>6s} {'ms/row':>7s} | {'speed-up':>8s}")
     with tempfile.TemporaryDirectory() as tmp:
         for kind in ("sweep", "distinct"):
             for n in (20_000, 100_000):
                 rows = make_rows(n, kind)
                 path, out = Path(tmp) / f"{kind}{n}.csv", Path(tmp) / "out.csv"
                 write_rows(path, rows)
-                before = before_ms_per_row(rows[: args.before_rows], catalog)
-                after_s, code = time_cli("predict", str(path), "-o", str(out))
+                before, before_cpu = before_ms_per_row(rows[: args.before_rows], catalog)
+                after_s, after_cpu, code = time_cli("predict", str(path), "-o", str(out))
                 assert code == 0, f"predict exited {code}"
-                print(f"{kind:10s} {n:8,d} {before:14.2f} {before * n / 1e3:18.1f} {after_s:8.2f} "
-                      f"{after_s / n * 1e3:13.3f} {before * n / 1e3 / after_s:8.0f}x")
+                print(f"{kind:9s} {n:8,d} | {before:13.2f} {before_cpu:6.2f} {before * n / 1e3:10.1f} | {after_s:8.2f} "
+                      f"{after_cpu:6.2f} {after_s / n * 1e3:7.3f} | {before * n / 1e3 / after_s:7.0f}x")
         for label, extra in (("validate", ()), ("validate --leave-one-model-out", ("--leave-one-model-out",))):
-            seconds, _ = time_cli("validate", *extra, "-o", str(Path(tmp) / "v.csv"))
-            print(f"{label}: {seconds:.2f} s on presets/measurements.csv (325 rows)")
+            seconds, cpu, _ = time_cli("validate", *extra, "-o", str(Path(tmp) / "v.csv"))
+            print(f"{label}: {seconds:.2f} s ({cpu:.2f} s CPU) on presets/measurements.csv (325 rows)")
 
 
 if __name__ == "__main__":

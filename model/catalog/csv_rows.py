@@ -174,14 +174,14 @@ def read_user_csv(path: str | Path, known=()) -> CsvTable:
             names = _header(path, next(reader), as_bytes)
         except StopIteration:
             raise ValueError(f"{path}: empty file (no header)") from None
-        records, unnamed_values, done = [], False, reader.line_num
+        records, unnamed_values, done, unnamed = [], False, reader.line_num, not all(names)
         for cells in reader:
             start, done = done + 1, reader.line_num
-            if not any(c.strip() for c in cells):
-                continue  # blank line
+            if not "".join(cells).strip():
+                continue  # a blank line, or only empty cells
             if len(records) >= MAX_INPUT_ROWS:
                 raise ValueError(f"{path}: more than {MAX_INPUT_ROWS:,} rows")
-            unnamed_values |= any(c.strip() for n, c in zip(names, cells) if not n)
+            unnamed_values |= unnamed and any(c.strip() for n, c in zip(names, cells) if not n)
             records.append(_record(len(records) + 1, start, names, cells, as_bytes))
     except csv.Error as exc:
         raise ValueError(f"{path}: line {reader.line_num + 1}: not a CSV row ({exc})") from None

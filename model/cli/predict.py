@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from model.base.fields import FieldError
 from model.catalog.csv_rows import CsvRecord, read_user_csv
@@ -30,32 +30,52 @@ CHUNK_ROWS = 5_000
 ROW_ERRORS = (ScenarioError, FieldError, ValueError)
 
 
+DEPLOYMENT_KEYS = tuple(k for k in SCENARIO_FIELDS if k not in WORKLOAD_KEYS)
+
+
 @dataclass
 class Deployments:
-    """Each distinct deployment of the file, parsed and resolved once: key -> (baseline scenario,
-    deployment, its deployment-only columns), or the exception it raised."""
+    """Each distinct deployment of the file, parsed and resolved once: (columns, texts) -> (baseline
+    scenario, deployment, its deployment-only columns), or the exception it raised; and each distinct
+    workload cell, parsed once."""
 
     catalog: object
     calibration: object = None
-    cache: dict | None = None
+    cache: dict = field(default_factory=dict)
+    cells: dict = field(default_factory=dict)
+    layouts: dict = field(default_factory=dict)
 
     def get(self, key: tuple):
-        self.cache = {} if self.cache is None else self.cache
         if key not in self.cache:
             try:
-                base = parse_scenario_strict(dict(key), self.catalog)
+                base = parse_scenario_strict({k: v for k, v in zip(*key) if v.strip()}, self.catalog)
                 dep = resolve(base, self.catalog, self.calibration)
                 self.cache[key] = (base, dep, deployment_columns(dep))
             except ROW_ERRORS as exc:
                 self.cache[key] = exc
         return self.cache[key]
 
+    def split(self, values: dict) -> tuple[tuple, list[tuple[str, str]]]:
+        """A row's deployment key (its scenario-key columns other than WORKLOAD_KEYS, and their text)
+        and its workload cells."""
+        names = tuple(values)
+        if names not in self.layouts:
+            self.layouts[names] = (tuple(k for k in names if k in DEPLOYMENT_KEYS),
+                                   tuple(k for k in WORKLOAD_KEYS if k in values))
+        deployment, workload = self.layouts[names]
+        return (deployment, tuple(values[k] for k in deployment)), [(k, values[k]) for k in workload]
 
-def _split(values: dict) -> tuple[tuple, dict]:
-    """A row's deployment key (its non-empty scenario keys other than WORKLOAD_KEYS) and its workload text."""
-    key = tuple((k, v.strip()) for k, v in values.items()
-                if k in SCENARIO_FIELDS and k not in WORKLOAD_KEYS and v.strip())
-    return key, {k: values[k] for k in WORKLOAD_KEYS if values.get(k, "").strip()}
+    def parse(self, key: str, text: str):
+        """A workload cell's value (None when empty: the baseline's), FieldError if invalid."""
+        if (key, text) not in self.cells:
+            try:
+                self.cells[key, text] = SCENARIO_FIELDS[key].parse(text) if text.strip() else None
+            except FieldError as exc:
+                self.cells[key, text] = exc
+        value = self.cells[key, text]
+        if isinstance(value, FieldError):
+            raise value
+        return value
 
 
 def _scalar_error(values: dict, catalog, calibration) -> str:
@@ -76,14 +96,14 @@ def evaluate_chunk(records: list[CsvRecord], deployments: Deployments) -> list[t
         if record.error:
             results[i] = ({}, record.error)
             continue
-        key, workload = _split(record.values)
+        key, workload = deployments.split(record.values)
         entry = deployments.get(key)
         try:
             if isinstance(entry, Exception):
                 raise entry
-            base = entry[0]
-            given = {k: SCENARIO_FIELDS[k].parse(v) for k, v in workload.items()}
-            groups.setdefault(key, []).append((i, tuple(given.get(k, getattr(base, k)) for k in WORKLOAD_KEYS)))
+            given = {k: deployments.parse(k, v) for k, v in workload}
+            groups.setdefault(key, []).append(
+                (i, tuple(getattr(entry[0], k) if given.get(k) is None else given[k] for k in WORKLOAD_KEYS)))
         except ROW_ERRORS:
             results[i] = ({}, _scalar_error(record.values, deployments.catalog, deployments.calibration))
     for key, members in groups.items():
@@ -112,12 +132,14 @@ def _alone(values: dict, deployments: Deployments) -> dict:
 
 
 def _cells(record: CsvRecord, outputs: dict, error: str, notes: list[str], header: list[str]) -> list[str]:
-    """The output row: the input cells, the output columns (text) and the error, formula-safe."""
-    values = record.values | outputs
-    values[ERROR_COLUMN] = error
+    """The output row: the input cells, the output columns (text) and the error. What can hold a user's
+    text (input cells, error, warnings) is made formula-safe; the model's numbers and words are safe."""
+    values = {k: spreadsheet_safe(v) for k, v in record.values.items()} | outputs
+    values[ERROR_COLUMN] = spreadsheet_safe(error)
     if notes:
         values["warnings"] = "; ".join(([values["warnings"]] if values.get("warnings") else []) + notes)
-    return [spreadsheet_safe(values.get(c, "")) for c in header]
+    values["warnings"] = spreadsheet_safe(values.get("warnings", ""))
+    return [values.get(c, "") for c in header]
 
 
 class Progress:

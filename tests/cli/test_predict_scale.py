@@ -15,7 +15,7 @@ from conftest import PRESETS, ROOT
 from model.calibration.file_format import SHIPPED_DIR, load_calibration
 from model.catalog.csv_rows import CsvRecord
 from model.cli.common import format_cell
-from model.cli.predict import Deployments, _split, evaluate_chunk
+from model.cli.predict import Deployments, evaluate_chunk
 from model.report import summary as report
 from model.report.summary_rows import WORKLOAD_KEYS, summarize_workloads
 from model.schema.parse import parse_scenario_strict
@@ -80,7 +80,7 @@ def test_arrays_agree_with_the_scalar_path_to_1e_9_in_every_column(catalog, cali
     deployments = Deployments(catalog, calibration)
     groups = {}
     for row in mixed_rows():
-        key, _ = _split(row)
+        key, _ = deployments.split(row)
         entry = deployments.get(key)
         if not isinstance(entry, Exception) and scalar(row, catalog, calibration)[1] == "":
             groups.setdefault(key, (entry, []))[1].append(parse_scenario_strict(row, catalog))
@@ -118,7 +118,7 @@ def test_progress_line_when_asked_and_none_otherwise(tmp_path):
     shown = predict_process(tmp_path, "--progress")
     assert shown.wait(timeout=300) == 0
     stderr = shown.stderr.read()
-    # (text mode reads the line's \\r as \\n)
+    # (text mode reads the progress line's carriage return as a newline)
     assert "predict: 5,000 / 12,000 rows" in stderr and "predict: 12,000 / 12,000 rows" in stderr
     assert len(read_csv(tmp_path / "out.csv")) == 12_000
 
