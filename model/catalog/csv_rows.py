@@ -194,11 +194,3 @@ def read_user_csv(path: str | Path, known=()) -> CsvTable:
         notes.append("a column without a name holds values: they are ignored")
     return CsvTable(header, records, notes)
 
-
-def read_scenario_csv(path: str) -> tuple[list[dict], list[str]]:
-    """Rows (dicts of text) and header of a user's CSV; ValueError naming the first refused row."""
-    table = read_user_csv(path)
-    for record in table.records:
-        if record.error:
-            raise ValueError(f"{path}: {record.where}: {record.error}")
-    return [r.values for r in table.records], table.header
