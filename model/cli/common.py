@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import re
+import signal
 import sys
 from pathlib import Path
 
 from model.calibration.file_format import MAX_JSON_BYTES, CalibrationError, calibration_from_json
 from model.catalog.csv_rows import read_bounded
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 FORMULA_START = "=+-@\t\r"  # first characters that make a spreadsheet read a cell as a formula
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$")
 
@@ -70,3 +72,25 @@ def open_output(path: str):
             yield handle
     except OSError as exc:
         raise ValueError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+@contextlib.contextmanager
+def deferred_ctrl_c():
+    """A list that gets an entry when Ctrl-C is pressed, instead of a KeyboardInterrupt, so work can stop
+    between two rows; a second Ctrl-C interrupts at once. Outside the main thread: no change."""
+    pressed: list[int] = []
+
+    def handler(signum, frame):
+        if pressed:
+            raise KeyboardInterrupt
+        pressed.append(signum)
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # signals can only be set from the main thread
+        yield pressed
+        return
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)

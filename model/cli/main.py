@@ -12,10 +12,10 @@ import sys
 from model.base.fields import FieldError
 from model.catalog.presets import PRESET_DIR, PresetError
 from model.cli import calibrate, explain, predict, presets, validate
+from model.cli.common import EXIT_INTERRUPTED
 from model.schema.resolve import ScenarioError
 
 SUBCOMMANDS = (presets, predict, explain, validate, calibrate)
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader (`| head -1`) stopped reading
 
 

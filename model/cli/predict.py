@@ -4,7 +4,8 @@ Rows are read by `model.catalog.csv_rows.read_user_csv` (delimiter, header case 
 refusals) and evaluated in chunks of CHUNK_ROWS, in order: within a chunk, rows that share a
 deployment (every key but batch, ctx, prompt, out) are evaluated together as arrays
 (`model.report.summary_rows`), with the same numbers as `summary.summarize` row by row. Each chunk is
-written as soon as it is done, so Ctrl-C leaves every row before it in the output (exit 130).
+written as soon as it is done; Ctrl-C lets the chunk being computed finish and be written, then stops
+(exit 130), so the output holds every row before that, complete.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from dataclasses import dataclass, field
 from model.base.fields import FieldError
 from model.catalog.csv_rows import CsvRecord, read_user_csv
 from model.catalog.presets import load_catalog
-from model.cli.common import format_cell, load_calibration_arg, open_output, spreadsheet_safe
+from model.cli.common import (
+    EXIT_INTERRUPTED,
+    deferred_ctrl_c,
+    format_cell,
+    load_calibration_arg,
+    open_output,
+    spreadsheet_safe,
+)
 from model.report import summary as report
 from model.report.summary_rows import WORKLOAD_KEYS, deployment_columns, summarize_columns
 from model.schema.parse import parse_scenario_strict
@@ -167,27 +175,26 @@ def cmd_predict(args) -> int:
     deployments, records = Deployments(catalog, calibration), table.records
     progress = Progress(len(records), args.progress or sys.stderr.isatty())
     done = failed = 0
-    with open_output(args.output) as handle:
+    with open_output(args.output) as handle, deferred_ctrl_c() as ctrl_c:
         writer = csv.writer(handle)
         writer.writerow([spreadsheet_safe(c) for c in header])
-        try:
-            for start in range(0, len(records), CHUNK_ROWS):
-                chunk = records[start:start + CHUNK_ROWS]
-                for record, (columns, error) in zip(chunk, evaluate_chunk(chunk, deployments)):
-                    writer.writerow(_cells(record, columns, error, table.notes, header))
-                    done += 1
-                    if error:
-                        failed += 1
-                        print(f"{record.where}: {error}", file=sys.stderr)
-                handle.flush()
-                progress.show(done)
-        except KeyboardInterrupt:
+        for start in range(0, len(records), CHUNK_ROWS):
+            if ctrl_c:
+                break
+            chunk = records[start:start + CHUNK_ROWS]
+            for record, (columns, error) in zip(chunk, evaluate_chunk(chunk, deployments)):
+                writer.writerow(_cells(record, columns, error, table.notes, header))
+                done += 1
+                if error:
+                    failed += 1
+                    print(f"{record.where}: {error}", file=sys.stderr)
             handle.flush()
-            progress.end()
-            print(f"interrupted: wrote the first {done:,} of {len(records):,} rows to {args.output}", file=sys.stderr)
-            return 130
+            progress.show(done)
     progress.end()
     where = "standard output" if args.output == "-" else args.output
+    if ctrl_c and done < len(records):
+        print(f"interrupted: wrote the first {done:,} of {len(records):,} rows to {where}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     print(f"wrote {done} rows to {where} ({failed} failed)", file=sys.stderr)
     return 1 if failed else 0
 
