@@ -105,7 +105,8 @@ def _text(cell: str) -> str:
 
 def _cell_problem(name: str, cell: str, as_bytes: bool) -> str:
     if len(cell) > MAX_CELL_CHARS:
-        return f"column {name}: a cell of {len(cell):,} characters (at most {MAX_CELL_CHARS:,})"
+        quote = "; it spans several lines: a quote left open?" if "\n" in cell else ""
+        return f"column {name}: a cell of {len(cell):,} characters (at most {MAX_CELL_CHARS:,}){quote}"
     if as_bytes:
         try:
             _text(cell)

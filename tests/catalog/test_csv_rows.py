@@ -71,3 +71,8 @@ def test_reads_are_bounded_by_bytes_not_by_the_reported_size():
     with pytest.raises(ValueError, match="/dev/zero: larger than 64,000,000 bytes"):
         read_user_csv("/dev/zero")
     assert time.perf_counter() - start < 10
+
+
+def test_a_quote_left_open_is_named_as_the_likely_cause(tmp_path):
+    result = table(tmp_path, 'hw,note\nh200,"open\n' + "h200,x\n" * 2000)
+    assert len(result.records) == 1 and result.records[0].error.endswith("it spans several lines: a quote left open?")
