@@ -70,6 +70,8 @@ def open_output(path: str):
     try:
         with open(path, "w", newline="", encoding="utf-8") as handle:
             yield handle
+    except BrokenPipeError:  # /dev/stdout into `| head`: the reader left (cli.main ends quietly)
+        raise
     except OSError as exc:
         raise ValueError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
