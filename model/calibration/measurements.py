@@ -30,11 +30,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from model.base.fields import Field, FieldError
-from model.catalog.csv_rows import read_scenario_csv
+from model.catalog.csv_rows import read_user_csv
 from model.catalog.presets import Catalog
 from model.schema.parse import parse_scenario_strict
 from model.schema.resolve import ScenarioError
-from model.schema.scenario import Scenario
+from model.schema.scenario import SCENARIO_FIELDS, Scenario
 
 PHASES = ("decode", "prefill", "request")
 QUANTITIES = ("measured_ms", "tokens_per_s", "tokens_per_s_per_chip")
@@ -46,6 +46,9 @@ MEASURED_FIELDS = {
 PHASE_FIELD = Field("phase", str, choices=PHASES)
 EXCLUDED_FIELD = Field("excluded", bool)
 INFO_COLUMNS = ("framework", "trust", "source", "metric")
+CARRIED_COLUMNS = ("reference", "conversion")  # read with the row (Measurement.raw), not used
+MEASUREMENT_COLUMNS = frozenset(("id", "phase", "excluded", "exclude_reason") + QUANTITIES + INFO_COLUMNS
+                                + CARRIED_COLUMNS)
 
 
 class MeasurementError(ValueError):
@@ -87,8 +90,8 @@ class Measurement:
         return self.tokens() / (self.measured * chips)
 
 
-def _row_error(index: int, exc: Exception) -> MeasurementError:
-    return MeasurementError(f"row {index} (line {index + 1}): {exc}")
+def _row_error(index: int, exc: Exception, line: int | None = None) -> MeasurementError:
+    return MeasurementError(f"row {index} (line {index + 1 if line is None else line}): {exc}")
 
 
 def _measured_value(row: Mapping[str, str]) -> tuple[str, float]:
@@ -100,7 +103,7 @@ def _measured_value(row: Mapping[str, str]) -> tuple[str, float]:
     return given[0], MEASURED_FIELDS[given[0]].parse(row[given[0]])
 
 
-def parse_measurement(row: Mapping[str, str], catalog: Catalog, index: int = 1) -> Measurement:
+def parse_measurement(row: Mapping[str, str], catalog: Catalog, index: int = 1, line: int | None = None) -> Measurement:
     """A measurement from a CSV row (scenario keys, phase, one measured column, optional
     id, excluded, exclude_reason, framework, trust, source, metric); MeasurementError naming
     the row and the field when it cannot be used."""
@@ -117,17 +120,22 @@ def parse_measurement(row: Mapping[str, str], catalog: Catalog, index: int = 1) 
         quantity, measured = _measured_value(text)
         scenario = parse_scenario_strict(text, catalog)
     except (FieldError, ScenarioError) as exc:
-        raise _row_error(index, exc) from None
+        raise _row_error(index, exc, line) from None
     return Measurement(ident, scenario, phase, quantity, measured, info=info, raw=dict(row))
 
 
-def read_measurements(path: str, catalog: Catalog) -> tuple[list[Measurement], list[str]]:
-    """Every usable or excluded row of a measurements CSV, and one message per bad row."""
-    rows, _ = read_scenario_csv(path)
+def read_measurements(path: str, catalog: Catalog, notes: list | None = None) -> tuple[list[Measurement], list[str]]:
+    """Every usable or excluded row of a measurements CSV, and one message per bad row; a note per
+    column that is not read is appended to `notes` when given."""
+    table = read_user_csv(path, MEASUREMENT_COLUMNS | set(SCENARIO_FIELDS))
+    if notes is not None:
+        notes.extend(table.notes)
     measurements, messages = [], []
-    for index, row in enumerate(rows, start=1):
+    for record in table.records:
         try:
-            measurements.append(parse_measurement(row, catalog, index))
+            if record.error:
+                raise MeasurementError(f"{record.where}: {record.error}")
+            measurements.append(parse_measurement(record.values, catalog, record.number, record.line))
         except MeasurementError as exc:
             messages.append(str(exc))
     return measurements, messages

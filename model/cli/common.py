@@ -1,11 +1,19 @@
-"""Shared by the subcommands: table printing, cell formatting, the --calibration argument."""
+"""Shared by the subcommands: table printing, cell formatting, the --calibration argument, output files."""
 
 from __future__ import annotations
 
 import contextlib
+import re
+import signal
 import sys
+from pathlib import Path
 
-from model.calibration.file_format import load_calibration
+from model.calibration.file_format import MAX_JSON_BYTES, CalibrationError, calibration_from_json
+from model.catalog.csv_rows import read_bounded
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
+FORMULA_START = "=+-@\t\r"  # first characters that make a spreadsheet read a cell as a formula
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$")
 
 
 def format_cell(value) -> str:
@@ -14,6 +22,14 @@ def format_cell(value) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     return str(value)
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula: text starting with = + - @ (or a tab or
+    carriage return) gets a leading ' ; numbers such as -0.5 are left alone."""
+    if text and text[0] in FORMULA_START and not _NUMBER.match(text):
+        return "'" + text
+    return text
 
 
 def table(rows: list[dict], columns: list[str]) -> str:
@@ -25,10 +41,19 @@ def table(rows: list[dict], columns: list[str]) -> str:
 
 
 def load_calibration_arg(args):
-    """The calibration named by --calibration, or None."""
+    """The calibration named by --calibration, or None; reads at most MAX_JSON_BYTES (+1) bytes."""
     if not getattr(args, "calibration", None):
         return None
-    return load_calibration(args.calibration)
+    name = Path(args.calibration).name
+    data = read_bounded(args.calibration, MAX_JSON_BYTES)
+    try:
+        return calibration_from_json(data)
+    except CalibrationError as exc:
+        raise CalibrationError(f"{name}: {exc}") from None
+    except RecursionError:
+        raise CalibrationError(f"{name}: file: nested too deeply to be a calibration") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise CalibrationError(f"{name}: file: not a calibration ({exc})") from None
 
 
 def warn(message: str) -> None:
@@ -37,9 +62,37 @@ def warn(message: str) -> None:
 
 @contextlib.contextmanager
 def open_output(path: str):
-    """A text file to write the command's output to; ValueError naming the path if it cannot be written."""
+    """A text file to write the command's output to ('-': standard output); ValueError naming the
+    path if it cannot be written."""
+    if path == "-":
+        yield sys.stdout
+        return
     try:
         with open(path, "w", newline="", encoding="utf-8") as handle:
             yield handle
+    except BrokenPipeError:  # /dev/stdout into `| head`: the reader left (cli.main ends quietly)
+        raise
     except OSError as exc:
         raise ValueError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+@contextlib.contextmanager
+def deferred_ctrl_c():
+    """A list that gets an entry when Ctrl-C is pressed, instead of a KeyboardInterrupt, so work can stop
+    between two rows; a second Ctrl-C interrupts at once. Outside the main thread: no change."""
+    pressed: list[int] = []
+
+    def handler(signum, frame):
+        if pressed:
+            raise KeyboardInterrupt
+        pressed.append(signum)
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # signals can only be set from the main thread
+        yield pressed
+        return
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -6,14 +6,17 @@ One module per subcommand, each registering its parser with `add_parser`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from model.base.fields import FieldError
 from model.catalog.presets import PRESET_DIR, PresetError
 from model.cli import calibrate, explain, predict, presets, validate
+from model.cli.common import EXIT_INTERRUPTED
 from model.schema.resolve import ScenarioError
 
 SUBCOMMANDS = (presets, predict, explain, validate, calibrate)
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader (`| head -1`) stopped reading
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,10 +28,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stdout_gone() -> int:
+    """After a broken pipe: point stdout at /dev/null so the exit-time flush stays quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not after main returns
+        return code
     except (PresetError, ScenarioError, FieldError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        return _stdout_gone()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

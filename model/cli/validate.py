@@ -16,7 +16,7 @@ from model.calibration import fit as cal
 from model.calibration import validate as val
 from model.calibration.measurements import Measurement, read_measurements, select
 from model.catalog.presets import load_catalog
-from model.cli.common import format_cell, load_calibration_arg, open_output, table
+from model.cli.common import format_cell, load_calibration_arg, open_output, spreadsheet_safe, table
 
 TABLE_COLUMNS = ("id", "hw", "model", "chips", "batch", "prompt", "out", "phase", "quantity", "measured",
                  "predicted", "error_pct")
@@ -27,7 +27,10 @@ SUMMARY_GROUPS = ("phase", "hw", "model", None)
 
 def read_measurement_rows(args, catalog) -> tuple[list[Measurement], list[str]]:
     path = args.measurements or str(Path(args.presets) / "measurements.csv")
-    measurements, messages = read_measurements(path, catalog)
+    notes: list[str] = []
+    measurements, messages = read_measurements(path, catalog, notes)
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
     for message in messages:
         print(message, file=sys.stderr)
     return measurements, messages
@@ -64,7 +67,7 @@ def _write_rows(path: str, rows: list[val.ValidationRow], defaults: list[val.Val
             if defaults:
                 record.update(predicted_default=defaults[index].predicted or "",
                               error_pct_default=defaults[index].error_pct or "")
-            writer.writerow({k: format_cell(v) if v != "" else "" for k, v in record.items()})
+            writer.writerow({k: spreadsheet_safe(format_cell(v)) if v != "" else "" for k, v in record.items()})
 
 
 def cmd_validate(args) -> int:
