@@ -43,7 +43,7 @@ def crafted() -> list[tuple[str, bytes, str]]:
         ("fitted_unknown_parameter", _with(("fitted",), ["mfu", "speed"]), "fitted: must hold some of mfu"),
         ("unknown_field", _with(("colour",), "red"), "'colour': not a calibration field"),
         ("mfu_as_text", _with(("mfu",), "0.5"), "mfu: must be a number in [0.01, 1]"),
-        ("oversized", b'{"hardware": {}}' + b" " * MAX_JSON_BYTES, f"larger than {MAX_JSON_BYTES} bytes"),
+        ("oversized", b'{"hardware": {}}' + b" " * MAX_JSON_BYTES, f"larger than {MAX_JSON_BYTES:,} bytes"),
     ]
 
 

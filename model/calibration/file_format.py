@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from model.base.fields import Field, FieldError, echo
+from model.base.files import TooLarge, read_at_most
 from model.calibration.parameters import OVERHEAD_MAX_S, PARAMETERS
 from model.catalog.presets import PRESET_DIR
 from model.core.deployment import Efficiency
@@ -230,7 +231,7 @@ def calibration_from_json(text: str | bytes) -> Calibration:
     """A calibration from JSON text (an uploaded file, say); CalibrationError if malformed."""
     size = len(text.encode("utf-8", "replace") if isinstance(text, str) else text)
     if size > MAX_JSON_BYTES:
-        raise CalibrationError(f"file: larger than {MAX_JSON_BYTES} bytes")
+        raise CalibrationError(f"file: larger than {MAX_JSON_BYTES:,} bytes")
     try:
         data = json.loads(text, parse_int=_parse_int)
     except RecursionError:
@@ -243,12 +244,11 @@ def calibration_from_json(text: str | bytes) -> Calibration:
 
 
 def read_bounded(handle: BinaryIO, limit: int = MAX_JSON_BYTES) -> bytes:
-    """At most `limit` bytes of a binary stream; CalibrationError when there are more (reads limit + 1
-    bytes at most, whatever the file claims to hold: /dev/zero, a pipe, a growing file)."""
-    data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise CalibrationError(f"file: larger than {limit} bytes")
-    return data
+    """At most `limit` bytes of a binary stream (an upload); CalibrationError when there are more."""
+    try:
+        return read_at_most(handle, limit)
+    except TooLarge as exc:
+        raise CalibrationError(f"file: {exc}") from None
 
 
 def load_calibration(path: str | Path) -> Calibration:

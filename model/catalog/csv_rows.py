@@ -19,6 +19,8 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model.base.files import read_file_at_most
+
 MAX_INPUT_ROWS = 100_000  # rows of a user's CSV (predict, validate, calibrate)
 MAX_INPUT_BYTES = 64_000_000  # bytes of a user's CSV (100,000 rows of 640 bytes)
 MAX_CELL_CHARS = 10_000  # characters of one cell of a user's CSV
@@ -48,19 +50,6 @@ def read_rows(path: Path) -> list[tuple[int, dict]]:
     if not header:
         raise PresetError(f"{path.name}: empty file")
     return rows
-
-
-def read_bounded(path: str | Path, limit: int) -> bytes:
-    """At most `limit` bytes of a file; ValueError naming the file if it holds more or cannot be read
-    (reads limit + 1 bytes, so a device or pipe without a size is bounded too)."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise ValueError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if len(data) > limit:
-        raise ValueError(f"{path}: larger than {limit:,} bytes")
-    return data
 
 
 @dataclass(frozen=True)
@@ -161,7 +150,7 @@ def _record(number: int, line: int, names: list[str], cells: list[str], as_bytes
 def read_user_csv(path: str | Path, known=()) -> CsvTable:
     """A user's CSV of scenarios or measurements (module docstring); ValueError if the file as a
     whole cannot be used (unreadable, too large, no header, duplicate column, too many rows)."""
-    data = read_bounded(path, MAX_INPUT_BYTES)
+    data = read_file_at_most(path, MAX_INPUT_BYTES)
     data = data[len(_BOM):] if data.startswith(_BOM) else data
     try:
         text, as_bytes = data.decode("utf-8"), False

@@ -6,10 +6,8 @@ import contextlib
 import re
 import signal
 import sys
-from pathlib import Path
 
-from model.calibration.file_format import MAX_JSON_BYTES, CalibrationError, calibration_from_json
-from model.catalog.csv_rows import read_bounded
+from model.calibration.file_format import load_calibration
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 FORMULA_START = "=+-@\t\r"  # first characters that make a spreadsheet read a cell as a formula
@@ -41,19 +39,10 @@ def table(rows: list[dict], columns: list[str]) -> str:
 
 
 def load_calibration_arg(args):
-    """The calibration named by --calibration, or None; reads at most MAX_JSON_BYTES (+1) bytes."""
+    """The calibration named by --calibration, or None (bounded read and checks: `load_calibration`)."""
     if not getattr(args, "calibration", None):
         return None
-    name = Path(args.calibration).name
-    data = read_bounded(args.calibration, MAX_JSON_BYTES)
-    try:
-        return calibration_from_json(data)
-    except CalibrationError as exc:
-        raise CalibrationError(f"{name}: {exc}") from None
-    except RecursionError:
-        raise CalibrationError(f"{name}: file: nested too deeply to be a calibration") from None
-    except ValueError as exc:  # e.g. an integer of more digits than Python converts
-        raise CalibrationError(f"{name}: file: not a calibration ({exc})") from None
+    return load_calibration(args.calibration)
 
 
 def warn(message: str) -> None:

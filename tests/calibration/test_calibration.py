@@ -138,7 +138,7 @@ GOOD = {"mfu": 0.5, "weights_mbu": 0.8, "kv_mbu": 0.7, "layer_overhead_s": 1e-5}
     (json.dumps({"hardware": {"H100 <b>": GOOD}}), "hardware id: must be a lowercase id"),
     (json.dumps({"hardware": {"h100-sxm": 3}}), "must be an object"),
     (json.dumps({"hardware": {f"hw{i}": GOOD for i in range(MAX_HARDWARE + 1)}}), "1 to 256 entries"),
-    ("[" * 10 + " " * 1_000_001, "larger than 1000000 bytes"),
+    ("[" * 10 + " " * 1_000_001, "larger than 1,000,000 bytes"),
 ])
 def test_malformed_json_is_named(document, expected):
     with pytest.raises(CalibrationError) as info:

@@ -36,7 +36,7 @@ def test_the_cli_refuses_a_crafted_file_with_exit_2_and_no_traceback(tmp_path, n
 
 
 def test_reads_are_bounded_by_bytes_not_by_the_stated_size():
-    with pytest.raises(CalibrationError, match=f"zero: file: larger than {MAX_JSON_BYTES} bytes"):
+    with pytest.raises(CalibrationError, match=f"zero: file: larger than {MAX_JSON_BYTES:,} bytes"):
         load_calibration("/dev/zero")  # stat says 0 bytes; it never ends
 
 

@@ -1,6 +1,7 @@
 """python -m model predict on ordinary CSV variants and hostile files (issue 10, item 4): computed as
 meant or refused naming the column, formula cells neutralised, bounded reads, no traceback in a pipe."""
 
+import re
 import subprocess
 import sys
 import time
@@ -84,7 +85,7 @@ def test_reads_of_a_stream_are_bounded_for_scenarios_and_calibrations(tmp_path):
                  ("validate", "/dev/zero"), ("explain", "--calibration", "/dev/zero")):
         start = time.perf_counter()
         result = run(*args)
-        assert result.returncode == 2 and "/dev/zero: larger than" in result.stderr, args
+        assert result.returncode == 2 and re.search(r"zero: (file: )?larger than", result.stderr), args
         assert "Traceback" not in result.stderr and time.perf_counter() - start < 30
 
 
