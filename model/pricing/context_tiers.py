@@ -5,8 +5,9 @@ Everything here reuses `roofline.decode_step` / `roofline.prefill` and `metrics`
 re-derived. Units: contexts and prompts in tokens, prices in USD per 1M tokens.
 
 Definitions (also stated on the dashboard pages):
-- best case at context L: the replica runs the largest batch whose KV cache fits in HBM at L
-  (`metrics.max_batch`, capped at the scenario's MAX_BATCH), the provider's cheapest way to serve L.
+- tier batch at context L: `slo.slo_batch` (F77), the largest batch that fits in HBM at L and meets
+  the tier's per-user speed target; with no target ("best case") the largest batch that fits
+  (capped at MAX_BATCH), the provider's cheapest way to serve L.
 - log-uniform mean of a cost curve c(L) over [a, b]: ∫ c d(ln L) / ln(b/a), with c interpolated
   linearly in ln L between grid points (requests spread evenly over orders of magnitude of context).
 - tier multiplier at boundary T: the log-uniform mean of c over [T, L_max] divided by its mean over
@@ -26,6 +27,7 @@ from model.core import metrics
 from model.core.deployment import Deployment
 from model.core.grids import context_grid, last_true_integer
 from model.core.roofline import decode_step, prefill
+from model.pricing.slo import slo_batch
 
 MIN_CONTEXT_TOKENS = 128  # left end of every context sweep (the dashboard's smallest context)
 SUGGESTED_FACTOR = 2.0  # suggested boundary: best-case output cost has doubled
@@ -33,10 +35,11 @@ SUGGESTED_FACTOR = 2.0  # suggested boundary: best-case output cost has doubled
 
 @dataclass(frozen=True)
 class ContextSweep:
-    """Costs against context L; row 0 of the 2-row arrays is the scenario batch, row 1 the best case.
+    """Costs against context L; row 0 of the 2-row arrays is the scenario batch, row 1 the tier batch
+    (the SLO batch, or the best case without a target).
 
     Input cost at L is the prefill of prompts of L tokens (the prompt fills the context). Costs are
-    NaN at the best case where not even one sequence fits.
+    NaN at the tier batch where no batch fits and meets the target.
     """
 
     ctx_tokens: np.ndarray
@@ -44,6 +47,8 @@ class ContextSweep:
     max_batch: np.ndarray  # sequences that fit at each context (capped at MAX_BATCH)
     usd_per_m_output: np.ndarray  # shape (2, contexts)
     usd_per_m_input: np.ndarray  # shape (2, contexts)
+    tier_batch: np.ndarray | None = None  # the SLO batch at each context (0 = none qualifies)
+    target_tpot_s: float | None = None  # the tier's TPOT target; None = best case
 
     @property
     def fits(self) -> np.ndarray:
@@ -59,20 +64,23 @@ class ContextSweep:
         return self.usd_per_m_input[1]
 
 
-def context_sweep(dep: Deployment, batch: int, max_context: float | None = None, points: int = 161) -> ContextSweep:
-    """Cost per 1M output and input tokens against context, at `batch` and at the best case, on
-    `points` contexts evenly spaced in ln L from MIN_CONTEXT_TOKENS to `max_context` (default the
-    model's; at least twice MIN_CONTEXT_TOKENS), not rounded."""
+def context_sweep(dep: Deployment, batch: int, max_context: float | None = None, points: int = 161,
+                  target_tpot_s: float | None = None) -> ContextSweep:
+    """Cost per 1M output and input tokens against context, at `batch` and at the tier batch
+    (`slo_batch` with `target_tpot_s`; None = best case), on `points` contexts evenly spaced in ln L
+    from MIN_CONTEXT_TOKENS to `max_context` (default the model's; at least twice
+    MIN_CONTEXT_TOKENS), not rounded."""
     top = max(float(dep.model.max_context if max_context is None else max_context), 2.0 * MIN_CONTEXT_TOKENS)
     ctx = context_grid(MIN_CONTEXT_TOKENS, top, points, integer=False)
     fit = np.minimum(metrics.max_batch(dep, ctx), MAX_BATCH)
-    batches = np.stack([np.full_like(ctx, float(batch)), np.maximum(fit, 1.0)])
+    tier = np.array([float(slo_batch(dep, c, target_tpot_s)) for c in ctx]) if target_tpot_s else fit
+    batches = np.stack([np.full_like(ctx, float(batch)), np.maximum(tier, 1.0)])
     out = metrics.cost_per_m_output_usd(dep, decode_step(dep, batches, ctx).time_s, batches)
     inp = metrics.cost_per_m_input_usd(dep, prefill(dep, ctx, batch=batches).time_s, batches, ctx)
-    unservable = fit < 1
+    unservable = tier < 1
     out[1, unservable] = np.nan
     inp[1, unservable] = np.nan
-    return ContextSweep(ctx, int(batch), fit, out, inp)
+    return ContextSweep(ctx, int(batch), fit, out, inp, tier, target_tpot_s)
 
 
 def max_context_for_batch_tokens(dep: Deployment, batch: int, limit_tokens: float) -> int:
