@@ -18,15 +18,35 @@ import csv
 import io
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from model.base.fields import FieldError
 from model.base.limits import MAX_TOKENS
+from model.catalog.csv_rows import PresetError, read_rows
+from model.catalog.presets import PRESET_DIR
 
 MAX_UPLOAD_ROWS = 100_000
 MAX_UPLOAD_BYTES = 1_000_000
 LENGTH_COLUMN = "prompt_tokens"
+
+
+DEFAULTS_FILE = "long_context.csv"
+
+
+def tier_defaults(directory=PRESET_DIR) -> dict[str, float]:
+    """The sourced defaults of presets/long_context.csv (slo_tps, traffic_median_tokens, traffic_sigma)."""
+    path = Path(directory) / DEFAULTS_FILE
+    values = {}
+    for line, row in read_rows(path):
+        try:
+            values[row["key"].strip()] = float(row["value"])
+        except (KeyError, ValueError):
+            raise PresetError(f"{DEFAULTS_FILE}: line {line}: value: must be a number") from None
+        if not (row.get("source") or "").strip():
+            raise PresetError(f"{DEFAULTS_FILE}: line {line}: source: is empty; every value needs its source")
+    return values
 
 
 @dataclass(frozen=True)
