@@ -162,10 +162,7 @@ def render_sidebar(catalog: Catalog) -> tuple[AppState, object]:
                    help=f"Tokens already cached per sequence, up to the model's {limit:,}")
         number(param("prompt", "Prompt tokens per request"))
         number(param("out", "Output tokens per request"))
-        number(param("slo_tps", "Tier speed target (tokens/s per user)"),
-               help="`slo_tps`: the per-user decode speed a tier promises; the long-context knees and tier prices "
-                    "run the largest batch that meets it (0 = no target: the largest batch that fits). Default: "
-                    "DeepSeek's 20 tokens/s per user (presets/long_context.csv).")
+        number(param("slo_tps", "Tier speed target (tokens/s per user)"))
         scenario, errors = parse_scenario(read_widgets(), catalog)
         for error in errors:
             st.error(f"{error} (using the default instead)")

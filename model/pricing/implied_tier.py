@@ -23,8 +23,8 @@ from model.pricing import traffic as tr
 from model.pricing.context_tiers import context_sweep
 
 LOCAL_WINDOW_TOKENS = 128  # gpt-oss's window: a bounded state of the size open models use
-SWEEP_POINTS = 49
-BISECTIONS = 14
+SWEEP_POINTS = 33
+BISECTIONS = 9
 
 
 def with_full_fraction(dep: Deployment, fraction: float) -> Deployment:
@@ -98,6 +98,11 @@ def implied_tier(dep: Deployment, boundary_tokens: float, input_mult: float, out
     own = growing_kv_bytes_per_token(dep)
     return ImpliedTier(float(boundary_tokens), float(input_mult), float(output_mult), f_out, f_in, range_out,
                        range_in, f_out * own if math.isfinite(f_out) else math.nan, own, dep.chips)
+
+
+def same_deployment(dep: Deployment, models: dict) -> dict[str, Deployment]:
+    """`dep` (hardware, chips, precision, efficiencies) with each of `models` instead of its own."""
+    return {name: replace(dep, model=m) for name, m in models.items()}
 
 
 def presets_in_set(implied: ImpliedTier, deployments: dict[str, Deployment]) -> list[dict]:
