@@ -112,7 +112,7 @@ class ModelConfig:
     @property
     def attention_pattern(self) -> str:
         """The layer pattern in words, e.g. '12 full + 36 linear' (for tables and captions)."""
-        kind = "sparse top-%d" % self.index_topk if self.is_sparse else "full"
+        kind = f"sparse top-{self.index_topk}" if self.is_sparse else "full"
         parts = [f"{self.global_layers} {kind}"]
         if self.sliding_layers:
             parts.append(f"{self.sliding_layers} {self.local_kind} {self.sliding_window:,}")

@@ -1,5 +1,7 @@
 """The three knees, SLO-bound costs, traffic tier prices and the tier a price implies (issue 13)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from conftest import deploy
@@ -8,6 +10,7 @@ from model.pricing import implied_tier as it
 from model.pricing import knees
 from model.pricing import traffic as tr
 from model.pricing.context_tiers import context_sweep
+from model.schema.scenario import DEFAULT_SCENARIO
 
 
 # --- input knee P* = 2N / (L_attn · n_q · (d_qk + d_v)), hand computations (F154) ----------------
@@ -45,7 +48,7 @@ def test_local_and_linear_layers_push_the_input_knee_out(catalog):
 def test_a_tighter_slo_never_lowers_cost(catalog):
     dep = deploy(catalog, hw="h200", model="qwen3-235b-a22b-2507", wbits=8)
     costs = [context_sweep(dep, 8, 262_144, 25, t).usd_per_m_output[1] for t in (0.2, 0.1, 0.05, 0.03)]
-    for looser, tighter in zip(costs, costs[1:]):
+    for looser, tighter in zip(costs[:-1], costs[1:], strict=True):
         ok = np.isfinite(looser) & np.isfinite(tighter)
         assert np.all(tighter[ok] >= looser[ok] * (1 - 1e-9))
 
@@ -69,7 +72,6 @@ def test_linear_layers_make_long_context_cheaper_than_the_same_model_all_full(ca
     hybrid = deploy(catalog, hw="h200", model="qwen3-next-80b-a3b", chips=2)
     m = hybrid.model
     # the same shapes with every layer a full-attention layer (linear layers -> none; params differ little)
-    from dataclasses import replace
     all_full = replace(hybrid, model=replace(m, linear_layers=0, linear_heads=0, linear_key_heads=0,
                                              linear_key_dim=0, linear_value_dim=0))
     assert _multipliers(hybrid).output_mult < _multipliers(all_full).output_mult
@@ -99,7 +101,8 @@ def test_each_tier_breaks_even_on_its_own_traffic():
     traffic = tr.lognormal(ctx, 2000, 1.5)
     p = tr.tier_prices(traffic, cost, cost, 100_000)
     below = ctx <= 100_000
-    revenue = np.sum(traffic.input_weights[below]) * p.input_usd[0] + np.sum(traffic.input_weights[~below]) * p.input_usd[1]
+    w = traffic.input_weights
+    revenue = np.sum(w[below]) * p.input_usd[0] + np.sum(w[~below]) * p.input_usd[1]
     assert revenue == pytest.approx(np.sum(traffic.input_weights * cost), rel=1e-12)
     assert tr.cross_subsidy(traffic, cost, cost, 100_000) < tr.one_price_cross_subsidy(traffic, cost, cost)
     flat = np.ones_like(ctx)
@@ -116,7 +119,7 @@ def test_uploaded_lengths_are_binned_and_bounded():
 
 
 def test_the_sourced_defaults_match_the_scenario_default():
-    from model.schema.scenario import DEFAULT_SCENARIO
     defaults = tr.tier_defaults()
     assert defaults["slo_tps"] == DEFAULT_SCENARIO.slo_tps
-    assert defaults["traffic_median_tokens"] * np.exp(defaults["traffic_sigma"] ** 2 / 2) == pytest.approx(4989, rel=0.01)
+    mean = defaults["traffic_median_tokens"] * np.exp(defaults["traffic_sigma"] ** 2 / 2)
+    assert mean == pytest.approx(4989, rel=0.01)
