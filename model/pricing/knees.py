@@ -27,7 +27,6 @@ from model.core.deployment import Deployment
 from model.core.grids import context_grid
 from model.core.roofline import decode_step, prefill
 from model.pricing.slo import slo_batch
-from model.pricing.speed_tiers import largest_batch_within_s
 
 LINEAR_OPS = ("qkv_proj", "out_proj", "ffn", "moe_experts", "moe_shared_experts")  # lm_head excluded
 _PROMPTS = context_grid(1, 1e9, 361, integer=False)
@@ -58,30 +57,55 @@ def knee_contexts(dep: Deployment) -> np.ndarray:
     return context_grid(128, max(dep.model.max_context, 1024) * 64.0, KNEE_POINTS, integer=False)
 
 
-def output_knee_tokens(dep: Deployment, target_tpot_s: float | None) -> float:
-    """Context where, at the SLO batch, a decode step's KV read time reaches its weight read time."""
+def knee_batches(dep: Deployment, target_tpot_s: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(contexts, SLO batch at each, batch that fits at each) on the knee grid."""
     ctx = knee_contexts(dep)
     batches = np.array([float(slo_batch(dep, c, target_tpot_s)) for c in ctx])
-    served = batches >= 1
-    if not served.any():
+    return ctx, batches, np.minimum(metrics.max_batch(dep, ctx), MAX_BATCH)
+
+
+def output_knee_tokens(dep: Deployment, target_tpot_s: float | None, batches=None) -> float:
+    """Context where, at the SLO batch, a decode step's KV read time reaches its weight read time
+    (searched up to the first context no batch serves; nan if none is served)."""
+    ctx, slo, _ = batches or knee_batches(dep, target_tpot_s)
+    served = slo >= 1
+    end = int(np.argmin(served)) if not served.all() else served.size
+    if end == 0:
         return math.nan
-    step = decode_step(dep, np.maximum(batches, 1.0), ctx)
-    gap = np.where(served, step.total("kv_s") - step.total("weights_s"), np.nan)
-    gap = gap[: int(np.argmin(served)) if not served.all() else gap.size]  # up to the first unservable
-    return float(metrics.first_crossing(ctx[: gap.size], gap[:, None])[0]) if gap.size else math.nan
+    step = decode_step(dep, slo[:end], ctx[:end])
+    gap = np.asarray(step.total("kv_s") - step.total("weights_s"), dtype=float)
+    return float(metrics.first_crossing(ctx[:end], gap[:, None])[0])
 
 
-def capacity_knee_tokens(dep: Deployment, target_tpot_s: float | None) -> float:
-    """Smallest context where the batch that fits is below the batch the speed target allows."""
+def capacity_knee_tokens(dep: Deployment, target_tpot_s: float | None, batches=None) -> float:
+    """Smallest context where the batch that fits is below the batch the speed target allows: the
+    SLO batch is the batch that fits and one more sequence would still meet the target."""
     if target_tpot_s is None:
         return metrics.capacity_knee_tokens(dep)
-    ctx = knee_contexts(dep)
-    fits = np.minimum(metrics.max_batch(dep, ctx), MAX_BATCH)
-    speed = np.array([float(largest_batch_within_s(dep, c, target_tpot_s)) for c in ctx])
-    gap = speed - fits  # >= 0 once memory binds first
-    if not (speed >= 1).any():
+    ctx, slo, fits = batches or knee_batches(dep, target_tpot_s)
+    if not (slo >= 1).any():
         return math.nan
-    return float(metrics.first_crossing(ctx, np.where(speed >= 1, gap - 0.5, -1.0)[:, None])[0])
+    bound = _memory_bound(dep, target_tpot_s, ctx, slo, fits)
+    if not bound.any():
+        return math.inf
+    i = int(np.argmax(bound))
+    if i == 0:
+        return float(ctx[0])
+    lo, hi = float(ctx[i - 1]), float(ctx[i])  # not bound at lo, bound at hi: bisect to one token
+    while hi - lo > 1.0:
+        mid = math.floor((lo + hi) / 2)
+        fit = float(min(metrics.max_batch(dep, mid), MAX_BATCH))
+        if _memory_bound(dep, target_tpot_s, mid, float(slo_batch(dep, mid, target_tpot_s)), fit):
+            hi = mid
+        else:
+            lo = mid
+    return float(hi)
+
+
+def _memory_bound(dep: Deployment, target_tpot_s: float, ctx, slo, fits):
+    """The SLO batch is the batch that fits and one more sequence would still meet the target."""
+    one_more = decode_step(dep, np.asarray(fits) + 1.0, ctx).time_s <= target_tpot_s
+    return (np.asarray(slo) >= 1) & (np.asarray(slo) >= fits) & one_more
 
 
 def tpot_target_s(tokens_per_s_per_user: float) -> float | None:

@@ -96,6 +96,7 @@ def summarize_si(s: Scenario, dep: Deployment) -> dict:
     request = request_cost(dep, s.prompt, s.out, s.batch)
     fit = _scalar(metrics.max_batch(dep, s.ctx))
     target = knees.tpot_target_s(s.slo_tps)
+    grid = knees.knee_batches(dep, target)  # the SLO batch per context, shared by two knees
     usd_in = metrics.PER_MILLION * request.usd_input / s.prompt
     usd_out = _scalar(metrics.cost_per_m_output_usd(dep, step_s, s.batch))
     return {
@@ -118,9 +119,9 @@ def summarize_si(s: Scenario, dep: Deployment) -> dict:
         "prefill_bound": str(first.bound().reshape(-1)[0]),
         "batch_knee": _scalar(metrics.batch_knee(dep, s.ctx)),
         "context_knee_tokens": metrics.context_knee_tokens(dep),
-        "capacity_knee_tokens": knees.capacity_knee_tokens(dep, target),
+        "capacity_knee_tokens": knees.capacity_knee_tokens(dep, target, grid),
         "input_knee_tokens": knees.input_knee_tokens(dep),
-        "output_knee_tokens": knees.output_knee_tokens(dep, target),
+        "output_knee_tokens": knees.output_knee_tokens(dep, target, grid),
         "slo_batch": slo_batch(dep, s.ctx, target),
         "request_s": request.latency_s,
         "request_chip_s": request.chip_s,

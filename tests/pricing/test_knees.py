@@ -6,10 +6,13 @@ import numpy as np
 import pytest
 from conftest import deploy
 
+from model.core import metrics
+from model.core.roofline import decode_step
 from model.pricing import implied_tier as it
 from model.pricing import knees
 from model.pricing import traffic as tr
 from model.pricing.context_tiers import context_sweep
+from model.pricing.slo import slo_batch
 from model.schema.scenario import DEFAULT_SCENARIO
 
 
@@ -123,3 +126,14 @@ def test_the_sourced_defaults_match_the_scenario_default():
     assert defaults["slo_tps"] == DEFAULT_SCENARIO.slo_tps
     mean = defaults["traffic_median_tokens"] * np.exp(defaults["traffic_sigma"] ** 2 / 2)
     assert mean == pytest.approx(4989, rel=0.01)
+
+
+def test_the_capacity_knee_is_where_memory_starts_to_set_the_batch(catalog):
+    dep = deploy(catalog, hw="h100-sxm", model="llama-3.1-70b")
+    knee = knees.capacity_knee_tokens(dep, 0.05)
+
+    def memory_bound(c):
+        fits = int(metrics.max_batch(dep, c))
+        return slo_batch(dep, c, 0.05) == fits and float(decode_step(dep, fits + 1, c).time_s) <= 0.05
+    assert memory_bound(knee) and not memory_bound(knee - 1)
+    assert knees.capacity_knee_tokens(dep, 0.02) >= knee, "a tighter target lets memory bind later"
