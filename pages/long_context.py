@@ -19,7 +19,7 @@ from ui.params.long_context import BOUNDARY, IMPLIED, MEDIAN, SIGMA, TIER
 from ui.text import long_context as text
 from ui.widgets import boundary_control, checkbox, choice, log_grid, number
 
-LANDING_TOP_TOKENS = 262_144  # the sweep reaches at least 256k, so every scenario shows the 200k tiers
+LANDING_TOP_TOKENS = 524_288  # the sweep reaches at least 512k: past every published threshold (100k-272k)
 state = current()
 s, dep = state.scenario, state.deployment
 max_ctx = dep.model.max_context
