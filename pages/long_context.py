@@ -15,7 +15,7 @@ from model.report import summary as report
 from ui import format as fmt
 from ui.figures import long_context as figures
 from ui.page import card, chart, current, table
-from ui.params.long_context import BOUNDARY, IMPLIED, MEDIAN, SIGMA, TIER
+from ui.params.long_context import BOUNDARY, DEFAULTS, IMPLIED, MEDIAN, SIGMA, TIER
 from ui.text import long_context as text
 from ui.widgets import boundary_control, checkbox, choice, log_grid, number
 
@@ -98,6 +98,9 @@ for tier in published:
                  "published_input_x": tier["input_mult"], "published_output_x": tier["output_mult"],
                  "this_model_input_x": model.input_mult if model else np.nan,
                  "this_model_output_x": model.output_mult if model else np.nan,
+                 "published_covers_cost": tr.upper_tier_coverage(traffic, cost_in, cost_out, t, tier["input_mult"],
+                                                                 tier["output_mult"], DEFAULTS["output_per_input_token"])
+                 if model else np.nan,
                  "source": tier["source"], "date_seen": tier["date_seen"]})
 if rows:
     table(pd.DataFrame(rows).round(2), "long_context_tiers", text.tier_table_caption(rows, served[-1]))

@@ -138,6 +138,20 @@ class TierPrices:
         return self.output_usd[1] / self.output_usd[0]
 
 
+def upper_tier_coverage(traffic: Traffic, input_cost: np.ndarray, output_cost: np.ndarray, boundary_tokens: float,
+                        input_mult: float, output_mult: float, output_per_input_token: float) -> float:
+    """Revenue of the upper tier when it charges the lower tier's break-even prices times
+    (`input_mult`, `output_mult`), divided by its cost (F162): 1 = breaks even, below 1 = loses.
+    Every request decodes `output_per_input_token` x the traffic's mean prompt output tokens."""
+    p = tier_prices(traffic, input_cost, output_cost, boundary_tokens)
+    above = (traffic.ctx_tokens > boundary_tokens) & np.isfinite(input_cost) & np.isfinite(output_cost)
+    out_tokens = output_per_input_token * float(np.sum(traffic.requests * traffic.ctx_tokens))
+    n, length = traffic.requests[above], traffic.ctx_tokens[above]
+    cost = np.sum(n * (length * input_cost[above] + out_tokens * output_cost[above]))
+    revenue = np.sum(n * (length * input_mult * p.input_usd[0] + out_tokens * output_mult * p.output_usd[0]))
+    return float(revenue / cost) if cost > 0 else math.nan
+
+
 def _mean(weights: np.ndarray, cost: np.ndarray, mask: np.ndarray) -> float:
     w = np.where(mask & np.isfinite(cost), weights, 0.0)
     total = w.sum()

@@ -137,3 +137,15 @@ def test_the_capacity_knee_is_where_memory_starts_to_set_the_batch(catalog):
         return slo_batch(dep, c, 0.05) == fits and float(decode_step(dep, fits + 1, c).time_s) <= 0.05
     assert memory_bound(knee) and not memory_bound(knee - 1)
     assert knees.capacity_knee_tokens(dep, 0.02) >= knee, "a tighter target lets memory bind later"
+
+
+def test_coverage_of_an_upper_tier():
+    ctx = np.geomspace(128, 1e6, 60)
+    traffic = tr.lognormal(ctx, 2000, 1.5)
+    flat = np.full_like(ctx, 3.0)
+    assert tr.upper_tier_coverage(traffic, flat, flat, 100_000, 1.0, 1.0, 0.3) == pytest.approx(1.0)
+    assert tr.upper_tier_coverage(traffic, flat, flat, 100_000, 2.0, 2.0, 0.3) == pytest.approx(2.0)
+    rising = 1.0 + ctx / 10_000
+    p = tr.tier_prices(traffic, rising, rising, 100_000)
+    exact = tr.upper_tier_coverage(traffic, rising, rising, 100_000, p.input_mult, p.output_mult, 0.3)
+    assert exact == pytest.approx(1.0, rel=1e-9), "the break-even multipliers cover the upper tier exactly"

@@ -66,9 +66,13 @@ def tier_table_caption(rows: list[dict], served_max: float) -> str:
     same = [r for r in rows if (r["threshold_tokens"], r["published_input_x"], r["published_output_x"])
             == (first["threshold_tokens"], first["published_input_x"], first["published_output_x"])]
     names = " and ".join(sorted({r["provider"] for r in same}))
+    covers = (f" Charged here, that tier would bring in {first['published_covers_cost']:.0%} of its requests' cost"
+              if math.isfinite(first["published_covers_cost"]) else "")
     return (f"{names} charge {fmt.ratio(first['published_input_x'])} input / {fmt.ratio(first['published_output_x'])} "
             f"output above {first['threshold_tokens']:,} tokens; {model_at} (x = upper-tier price / lower-tier price, "
-            "each tier at its break-even price at the SLO batch).")
+            f"each tier at its break-even price at the SLO batch).{covers} (published_covers_cost: upper-tier revenue "
+            "at the published multiples of this model's lower-tier price / its cost; output tokens per request from "
+            "DeepSeek's output/input token ratio).")
 
 
 def implied_sentence(dep, pick: dict, result) -> str:
