@@ -30,7 +30,7 @@ from model.pricing.slo import slo_batch
 
 LINEAR_OPS = ("qkv_proj", "out_proj", "ffn", "moe_experts", "moe_shared_experts")  # lm_head excluded
 _PROMPTS = context_grid(1, 1e9, 361, integer=False)
-KNEE_POINTS = 49  # contexts per knee search, from 128 tokens to 64 x the model's maximum
+KNEE_POINTS = 25  # contexts per knee search, 128 tokens to 64 x the maximum (1.7x apart; the capacity knee is then bisected to the token)
 
 
 def input_knee_full_tokens(m: ModelConfig) -> float:
@@ -78,34 +78,34 @@ def output_knee_tokens(dep: Deployment, target_tpot_s: float | None, batches=Non
 
 
 def capacity_knee_tokens(dep: Deployment, target_tpot_s: float | None, batches=None) -> float:
-    """Smallest context where the batch that fits is below the batch the speed target allows: the
-    SLO batch is the batch that fits and one more sequence would still meet the target."""
+    """Smallest context where the batch that fits is below the batch the speed target allows (one
+    more sequence than fits would still meet the target), bisected to the token; inf if never."""
     if target_tpot_s is None:
         return metrics.capacity_knee_tokens(dep)
     ctx, slo, fits = batches or knee_batches(dep, target_tpot_s)
     if not (slo >= 1).any():
         return math.nan
-    bound = _memory_bound(dep, target_tpot_s, ctx, slo, fits)
+    bound = _memory_bound(dep, target_tpot_s, ctx, fits)
     if not bound.any():
         return math.inf
     i = int(np.argmax(bound))
     if i == 0:
         return float(ctx[0])
-    lo, hi = float(ctx[i - 1]), float(ctx[i])  # not bound at lo, bound at hi: bisect to one token
+    lo, hi = float(ctx[i - 1]), float(ctx[i])  # not bound at lo, bound at hi
     while hi - lo > 1.0:
         mid = math.floor((lo + hi) / 2)
-        fit = float(min(metrics.max_batch(dep, mid), MAX_BATCH))
-        if _memory_bound(dep, target_tpot_s, mid, float(slo_batch(dep, mid, target_tpot_s)), fit):
+        if _memory_bound(dep, target_tpot_s, mid, min(float(metrics.max_batch(dep, mid)), MAX_BATCH)):
             hi = mid
         else:
             lo = mid
     return float(hi)
 
 
-def _memory_bound(dep: Deployment, target_tpot_s: float, ctx, slo, fits):
-    """The SLO batch is the batch that fits and one more sequence would still meet the target."""
-    one_more = decode_step(dep, np.asarray(fits) + 1.0, ctx).time_s <= target_tpot_s
-    return (np.asarray(slo) >= 1) & (np.asarray(slo) >= fits) & one_more
+def _memory_bound(dep: Deployment, target_tpot_s: float, ctx, fits):
+    """At least one sequence fits, and one more than fits would still meet the speed target: the
+    SLO batch (F77) is then the batch that fits."""
+    fits = np.asarray(fits, dtype=float)
+    return (fits >= 1) & (np.asarray(decode_step(dep, fits + 1.0, ctx).time_s) <= target_tpot_s)
 
 
 def tpot_target_s(tokens_per_s_per_user: float) -> float | None:
