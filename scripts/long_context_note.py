@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from model import load_catalog, parse_scenario_strict, resolve
 from model.pricing import implied_tier as it
 from model.pricing import knees
@@ -46,6 +48,15 @@ def distance(model_in: float, model_out: float, pub_in: float, pub_out: float) -
     return abs(math.log(model_in / pub_in)) + abs(math.log(model_out / pub_out))
 
 
+def cost_share_above(traffic, cin, cout, boundary: float, per_input: float) -> float:
+    """Share of all requests' cost that the requests above `boundary` account for."""
+    ok = np.isfinite(cin) & np.isfinite(cout)
+    out_tokens = per_input * float(np.sum(traffic.requests * traffic.ctx_tokens))
+    per_request = traffic.ctx_tokens * np.nan_to_num(cin) + out_tokens * np.nan_to_num(cout)
+    cost = np.where(ok, traffic.requests * per_request, 0.0)
+    return float(cost[traffic.ctx_tokens > boundary].sum() / cost.sum())
+
+
 def main() -> None:
     catalog = load_catalog()
     defaults = tr.tier_defaults()
@@ -55,8 +66,8 @@ def main() -> None:
     runs = {}
     print(f"SLO {defaults['slo_tps']:g} tokens/s per user; traffic log-normal median {median:,.0f}, sigma {sigma:g}\n")
     print("| deployment | input knee | capacity knee | suggested boundary | in x / out x there | in x / out x at 200k "
-          "| 2x / 1.5x at 200k covers |")
-    print("|---|---|---|---|---|---|---|")
+          "| 2x / 1.5x at 200k covers | flat price covers | cost share above 200k |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, keys in CANDIDATES.items():
         dep = resolve(parse_scenario_strict(keys, catalog), catalog)
         sweep = context_sweep(dep, 1, TOP_TOKENS, 97, target)
@@ -68,7 +79,9 @@ def main() -> None:
         print(f"| {name} | {knees.input_knee_tokens(dep):,.0f} | {knees.capacity_knee_tokens(dep, target):,.0f} | "
               f"{best:,.0f} | {at_best.input_mult:.2f} / {at_best.output_mult:.1f} | "
               f"{at_200k.input_mult:.2f} / {at_200k.output_mult:.1f} | "
-              f"{tr.upper_tier_coverage(traffic, cin, cout, 200_000, 2.0, 1.5, per_input):.0%} |")
+              f"{tr.upper_tier_coverage(traffic, cin, cout, 200_000, 2.0, 1.5, per_input):.0%} | "
+              f"{tr.upper_tier_coverage(traffic, cin, cout, 200_000, 1.0, 1.0, per_input):.0%} | "
+              f"{cost_share_above(traffic, cin, cout, 200_000, per_input):.2%} |")
     print("\n| published tier | closest deployment | model in x / out x at that boundary | "
           "published tier covers (upper-tier revenue / cost) | full-attention fraction implied (out / in) | "
           "growing KV B/token implied / model |")
