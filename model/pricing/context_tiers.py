@@ -1,5 +1,5 @@
-"""Long-context price tiers from the roofline model: cost against context, tier prices, multiplier
-and a suggested boundary.
+"""Long-context costs from the roofline model: cost per token against context at the scenario batch and
+at the tier batch. Tier prices, multipliers and the suggested boundary come from traffic (traffic.py).
 
 Everything here reuses `roofline.decode_step` / `roofline.prefill` and `metrics`; no formula is
 re-derived. Units: contexts and prompts in tokens, prices in USD per 1M tokens.
@@ -8,12 +8,6 @@ Definitions (also stated on the dashboard pages):
 - tier batch at context L: `slo.slo_batch` (F77), the largest batch that fits in HBM at L and meets
   the tier's per-user speed target; with no target ("best case") the largest batch that fits
   (capped at MAX_BATCH), the provider's cheapest way to serve L.
-- log-uniform mean of a cost curve c(L) over [a, b]: ∫ c d(ln L) / ln(b/a), with c interpolated
-  linearly in ln L between grid points (requests spread evenly over orders of magnitude of context).
-- tier multiplier at boundary T: the log-uniform mean of c over [T, L_max] divided by its mean over
-  [L_min, T]. Each tier then charges its mean cost, so each tier breaks even on its own.
-- suggested boundary: the first context where the best-case cost per output token reaches
-  `SUGGESTED_FACTOR` times its short-context (L_min) value, interpolated in ln L.
 """
 
 from __future__ import annotations
@@ -30,7 +24,6 @@ from model.core.roofline import decode_step, prefill
 from model.pricing.slo import slo_batch
 
 MIN_CONTEXT_TOKENS = 128  # left end of every context sweep (the dashboard's smallest context)
-SUGGESTED_FACTOR = 2.0  # suggested boundary: best-case output cost has doubled
 
 
 @dataclass(frozen=True)
@@ -56,11 +49,12 @@ class ContextSweep:
         return self.batch <= self.max_batch
 
     @property
-    def best_output(self) -> np.ndarray:
+    def tier_output(self) -> np.ndarray:
+        """Cost per 1M output tokens at the tier batch (the best case when there is no target)."""
         return self.usd_per_m_output[1]
 
     @property
-    def best_input(self) -> np.ndarray:
+    def tier_input(self) -> np.ndarray:
         return self.usd_per_m_input[1]
 
 
@@ -90,53 +84,9 @@ def max_context_for_batch_tokens(dep: Deployment, batch: int, limit_tokens: floa
     return max(found, 0)
 
 
-# --- tier boundary and multiplier --------------------------------------------------------------
+# --- the servable part of a curve ---------------------------------------------------------------
 def servable_prefix(ctx: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The curve up to its first non-finite value (contexts where not one sequence fits)."""
+    """The curve up to its first non-finite value (contexts where no batch fits and meets the target)."""
     bad = ~np.isfinite(cost)
     end = int(np.argmax(bad)) if bad.any() else cost.size
     return ctx[:end], cost[:end]
-
-
-def tier_prices_usd(ctx: np.ndarray, cost: np.ndarray, boundary_tokens):
-    """(log-uniform mean cost below the boundary, mean above it), on the servable part of the curve.
-
-    `boundary_tokens` may be an array (then two arrays). NaN where the boundary is not strictly
-    inside the servable contexts."""
-    ctx, cost = servable_prefix(np.asarray(ctx, dtype=float), np.asarray(cost, dtype=float))
-    boundary = np.asarray(boundary_tokens, dtype=float)
-    lo = np.full(boundary.shape, np.nan)
-    hi = np.full(boundary.shape, np.nan)
-    inside = (boundary > ctx[0]) & (boundary < ctx[-1]) if ctx.size >= 2 else np.zeros(boundary.shape, dtype=bool)
-    if np.any(inside):
-        x = np.log(ctx)
-        area = np.concatenate([[0.0], np.cumsum((cost[1:] + cost[:-1]) * np.diff(x) / 2)])
-        xb = np.log(boundary[inside])
-        yb = np.interp(xb, x, cost)
-        i = np.searchsorted(x, xb, side="right") - 1  # the grid point at or below each boundary
-        below = area[i] + (xb - x[i]) * (cost[i] + yb) / 2
-        lo[inside] = below / (xb - x[0])
-        hi[inside] = (area[-1] - below) / (x[-1] - xb)
-    if boundary.ndim == 0:
-        return float(lo), float(hi)
-    return lo, hi
-
-
-def tier_multiplier(ctx: np.ndarray, cost: np.ndarray, boundary_tokens):
-    """Mean cost above the boundary / mean below it (log-uniform in context; see module docstring)."""
-    lo, hi = tier_prices_usd(ctx, cost, boundary_tokens)
-    return hi / lo
-
-
-def multiplier_curve(ctx: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """`tier_multiplier` with each grid context as the boundary (NaN at both ends and where unservable)."""
-    return tier_multiplier(ctx, cost, np.asarray(ctx, dtype=float))
-
-
-def suggested_boundary_tokens(ctx: np.ndarray, cost: np.ndarray, factor: float = SUGGESTED_FACTOR) -> float:
-    """First context where `cost` reaches `factor` x cost at the first context (inf if never)."""
-    ctx, cost = servable_prefix(ctx, cost)
-    if ctx.size == 0:
-        return float("inf")
-    gap = (cost - factor * cost[0])[:, None]
-    return float(metrics.first_crossing(ctx, gap)[0])
