@@ -17,6 +17,7 @@ from ui.figures import long_context as figures
 from ui.page import card, chart, current, table
 from ui.params.long_context import BOUNDARY, DEFAULTS, IMPLIED, MEDIAN, SIGMA, TIER
 from ui.text import long_context as text
+from ui.text.common import context_warning
 from ui.widgets import boundary_control, checkbox, choice, log_grid, number
 
 LANDING_TOP_TOKENS = 524_288  # the sweep reaches at least 512k: past every published threshold (100k-272k)
@@ -27,6 +28,8 @@ top = max(max_ctx, LANDING_TOP_TOKENS)
 target = knees.tpot_target_s(s.slo_tps)
 st.title("Long context and the price knee")
 st.markdown(text.intro(s, dep, top))
+for note in report.context_warnings(s, dep):
+    st.warning(context_warning(note))
 if top > max_ctx:
     st.warning(f"{dep.model.name} is trained for {max_ctx:,} tokens: prices beyond it (dotted) are what the roofline "
                f"charges, not something the model serves. Models that reach 200k: {text.long_models(state.catalog)}.")
