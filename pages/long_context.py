@@ -41,6 +41,9 @@ served = tiers.servable_prefix(ctx, sweep.usd_per_m_output[1])[0]
 if served.size < 2:
     st.warning(text.unservable(dep, s.slo_tps))
     st.stop()
+if served[-1] < ctx[-1] * (1 - 1e-9):
+    st.warning(f"Above {fmt.tokens(served[-1])} no batch of this deployment fits and meets {s.slo_tps:g} tokens/s per "
+               "user: the curves stop there, and so do the tiers.")
 row = report.summarize_si(s, dep)
 knee = {"input knee": row["input_knee_tokens"], "output knee": row["output_knee_tokens"],
         "capacity knee": row["capacity_knee_tokens"]}
@@ -86,25 +89,13 @@ for kind, price in (("input", prices.input_usd), ("output", prices.output_usd)):
     chart(figures.price_vs_context(kind, sweep, best_row, knee, boundary, price, thresholds, max_ctx),
           text.price_caption(kind, s, sweep, knee, prices, published), key=f"long_context_{kind}")
 
-curve_in = np.array([tr.tier_prices(traffic, cost_in, cost_out, t).input_mult for t in ctx])
-curve_out = np.array([tr.tier_prices(traffic, cost_in, cost_out, t).output_mult for t in ctx])
+curve_in, curve_out = tr.multiplier_curves(traffic, cost_in, cost_out)
 chart(figures.multiplier_vs_boundary(ctx, curve_out, curve_in, published, boundary),
       f"For every boundary, the multiple each tier's break-even price needs on this traffic ({traffic.label}): at "
       f"{boundary:,} tokens {fmt.ratio(prices.input_mult)} input and {fmt.ratio(prices.output_mult)} output. Orange: "
       "published long-context tiers.", key="long_context_multiplier")
 
-rows = []
-for tier in published:
-    t = tier["threshold_tokens"]
-    model = tr.tier_prices(traffic, cost_in, cost_out, t) if ctx[0] < t < served[-1] else None
-    rows.append({"provider": tier["provider"], "model": tier["model"], "threshold_tokens": int(t),
-                 "published_input_x": tier["input_mult"], "published_output_x": tier["output_mult"],
-                 "this_model_input_x": model.input_mult if model else np.nan,
-                 "this_model_output_x": model.output_mult if model else np.nan,
-                 "published_covers_cost": tr.upper_tier_coverage(traffic, cost_in, cost_out, t, tier["input_mult"],
-                                                                 tier["output_mult"], DEFAULTS["output_per_input_token"])
-                 if model else np.nan,
-                 "source": tier["source"], "date_seen": tier["date_seen"]})
+rows = tr.against_published(traffic, cost_in, cost_out, published, served[-1], DEFAULTS["output_per_input_token"])
 if rows:
     table(pd.DataFrame(rows).round(2), "long_context_tiers", text.tier_table_caption(rows, served[-1]))
 

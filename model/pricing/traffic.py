@@ -197,3 +197,29 @@ def suggested_boundary(traffic: Traffic, input_cost: np.ndarray, output_cost: np
                   for t, a in zip(ctx[:-1], above[:-1]) if min_share <= a <= 1.0 - min_share]
     candidates = [(s, t) for s, t in candidates if math.isfinite(s)]
     return float(min(candidates)[1]) if candidates else math.nan
+
+
+def multiplier_curves(traffic: Traffic, input_cost: np.ndarray, output_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(input, output) multipliers with each grid context as the boundary."""
+    prices = [tier_prices(traffic, input_cost, output_cost, t) for t in traffic.ctx_tokens]
+    return np.array([p.input_mult for p in prices]), np.array([p.output_mult for p in prices])
+
+
+def against_published(traffic: Traffic, input_cost: np.ndarray, output_cost: np.ndarray, tiers: list[dict],
+                      served_max_tokens: float, output_per_input_token: float) -> list[dict]:
+    """Each published tier (model.pricing.published.published_tiers rows) beside this model's break-even
+    multipliers at its boundary and the share of the upper tier's cost its multiples recover (nan
+    where the boundary is outside the served contexts)."""
+    rows = []
+    for tier in tiers:
+        t = tier["threshold_tokens"]
+        inside = traffic.ctx_tokens[0] < t < served_max_tokens
+        model = tier_prices(traffic, input_cost, output_cost, t) if inside else None
+        covers = (upper_tier_coverage(traffic, input_cost, output_cost, t, tier["input_mult"], tier["output_mult"],
+                                      output_per_input_token) if inside else math.nan)
+        rows.append({"provider": tier["provider"], "model": tier["model"], "threshold_tokens": int(t),
+                     "published_input_x": tier["input_mult"], "published_output_x": tier["output_mult"],
+                     "this_model_input_x": model.input_mult if model else math.nan,
+                     "this_model_output_x": model.output_mult if model else math.nan,
+                     "published_covers_cost": covers, "source": tier["source"], "date_seen": tier["date_seen"]})
+    return rows
