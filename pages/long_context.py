@@ -84,10 +84,11 @@ card(c[3], "Cross-subsidy: one price / two tiers", f"{flat:.1%} / {tiered:.1%}",
 
 published = published_tiers(state.catalog.api_prices)
 thresholds = [t["threshold_tokens"] for t in published]
+rows = tr.against_published(traffic, cost_in, cost_out, published, served[-1], DEFAULTS["output_per_input_token"])
 for kind, price in (("input", prices.input_usd), ("output", prices.output_usd)):
     best_row = best.usd_per_m_input[1] if kind == "input" else best.usd_per_m_output[1]
     chart(figures.price_vs_context(kind, sweep, best_row, knee, boundary, price, thresholds, max_ctx),
-          text.price_caption(kind, s, sweep, knee, prices, published), key=f"long_context_{kind}")
+          text.price_caption(kind, sweep, knee, prices, rows, suggested), key=f"long_context_{kind}")
 
 curve_in, curve_out = tr.multiplier_curves(traffic, cost_in, cost_out)
 chart(figures.multiplier_vs_boundary(ctx, curve_out, curve_in, published, boundary),
@@ -95,7 +96,6 @@ chart(figures.multiplier_vs_boundary(ctx, curve_out, curve_in, published, bounda
       f"{boundary:,} tokens {fmt.ratio(prices.input_mult)} input and {fmt.ratio(prices.output_mult)} output. Orange: "
       "published long-context tiers.", key="long_context_multiplier")
 
-rows = tr.against_published(traffic, cost_in, cost_out, published, served[-1], DEFAULTS["output_per_input_token"])
 if rows:
     table(pd.DataFrame(rows).round(2), "long_context_tiers", text.tier_table_caption(rows, served[-1]))
 

@@ -34,27 +34,34 @@ def unservable(dep, slo_tps: float) -> str:
             "per user even at 128 tokens: add chips, use fewer bits or lower the speed target (`slo_tps`, 0 = none).")
 
 
-def price_caption(kind: str, s, sweep, knee: dict, prices, published: list[dict]) -> str:
-    """Why a provider would draw the line where it does, from the current numbers."""
+def price_caption(kind: str, sweep, knee: dict, prices, rows: list[dict], suggested: float) -> str:
+    """What the chart shows and why a provider would draw the line where it does, from the current numbers."""
     ctx = sweep.ctx_tokens
     row = sweep.usd_per_m_input[1] if kind == "input" else sweep.usd_per_m_output[1]
     ok = np.isfinite(row)
     lo, hi = row[ok][0], row[ok][-1]
     mult = prices.input_mult if kind == "input" else prices.output_mult
-    pub = [t[f"{kind}_mult"] for t in published if math.isfinite(t[f"{kind}_mult"])]
-    pub_text = f"; published tiers charge {fmt.ratio(min(pub))}–{fmt.ratio(max(pub))}" if pub else ""
     if kind == "input":
         why = (f"An input token costs {fmt.usd(lo)} per 1M at 128 tokens and {fmt.usd(hi)} at "
-               f"{fmt.tokens(ctx[ok][-1])}: it stays flat until the input knee ({fmt.tokens(knee['input knee'])}), where "
-               "attention FLOPs catch up with the weights' FLOPs, then grows with the prompt. A boundary near the input "
-               "knee is where one price stops covering long prompts.")
+               f"{fmt.tokens(ctx[ok][-1])}: flat until the input knee ({fmt.tokens(knee['input knee'])}), where "
+               "attention FLOPs catch up with the weights' FLOPs, then growing with the prompt.")
     else:
         why = (f"An output token costs {fmt.usd(lo)} per 1M at 128 tokens and {fmt.usd(hi)} at {fmt.tokens(ctx[ok][-1])} "
                f"at the SLO batch: above the output knee ({fmt.tokens(knee['output knee'])}) KV reads outweigh weight "
                f"reads, and above the capacity knee ({fmt.tokens(knee['capacity knee'])}) memory, not speed, sets the "
                "batch, so the cost climbs with context.")
+    line = (f" Priced at cost, the line goes where short and long requests subsidise each other least: "
+            f"{fmt.tokens(suggested)}." if math.isfinite(suggested) else "")
+    shown = [r for r in rows if math.isfinite(r["published_covers_cost"])]
+    if shown:
+        common = max({r["threshold_tokens"] for r in shown}, key=[r["threshold_tokens"] for r in shown].count)
+        r = next(r for r in shown if r["threshold_tokens"] == common)  # the most common published threshold
+        line += (f" {r['provider']} draws it at {r['threshold_tokens']:,} tokens with {fmt.ratio(r['published_input_x'])}"
+                 f" / {fmt.ratio(r['published_output_x'])}; this model would need {fmt.ratio(r['this_model_input_x'])} / "
+                 f"{fmt.ratio(r['this_model_output_x'])} there, and those multiples recover "
+                 f"{r['published_covers_cost']:.0%} of the upper tier's cost.")
     return (f"{why} Green: the two tiers' break-even prices with the boundary at {prices.boundary_tokens:,.0f} tokens "
-            f"({fmt.ratio(mult)}){pub_text} (orange lines: published thresholds).")
+            f"({fmt.ratio(mult)}); orange lines: published thresholds.{line}")
 
 
 def tier_table_caption(rows: list[dict], served_max: float) -> str:
