@@ -97,7 +97,7 @@ chart(figures.multiplier_vs_boundary(ctx, curve_out, curve_in, published, bounda
       "published long-context tiers.", key="long_context_multiplier")
 
 if rows:
-    table(pd.DataFrame(rows).round(2), "long_context_tiers", text.tier_table_caption(rows, served[-1]))
+    table(pd.DataFrame(rows).round(2), "long_context_tiers", text.tier_table_caption(rows, served[-1], knee))
 
 st.subheader("The tier a price implies")
 if published:

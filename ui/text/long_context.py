@@ -64,7 +64,16 @@ def price_caption(kind: str, sweep, knee: dict, prices, rows: list[dict], sugges
             f"({fmt.ratio(mult)}); orange lines: published thresholds.{line}")
 
 
-def tier_table_caption(rows: list[dict], served_max: float) -> str:
+def nearest_knee(threshold: float, knee: dict) -> str:
+    """The knee closest (in ln context) to a published threshold, in words."""
+    finite = {name: v for name, v in knee.items() if math.isfinite(v) and v > 0}
+    if not finite:
+        return ""
+    name = min(finite, key=lambda n: abs(math.log(finite[n] / threshold)))
+    return f" The {threshold:,.0f}-token threshold lines up best with this model's {name} ({fmt.tokens(finite[name])})."
+
+
+def tier_table_caption(rows: list[dict], served_max: float, knee: dict) -> str:
     first = rows[0]
     model_at = (f"this model needs {fmt.ratio(first['this_model_input_x'])} input / "
                 f"{fmt.ratio(first['this_model_output_x'])} output at the same boundary on this traffic"
@@ -79,7 +88,7 @@ def tier_table_caption(rows: list[dict], served_max: float) -> str:
             f"output above {first['threshold_tokens']:,} tokens; {model_at} (x = upper-tier price / lower-tier price, "
             f"each tier at its break-even price at the SLO batch).{covers} (published_covers_cost: upper-tier revenue "
             "at the published multiples of this model's lower-tier price / its cost; output tokens per request from "
-            "DeepSeek's output/input token ratio).")
+            "DeepSeek's output/input token ratio)." + nearest_knee(first["threshold_tokens"], knee))
 
 
 def implied_sentence(dep, pick: dict, result) -> str:
