@@ -16,7 +16,8 @@ KNEE_MEANING = {
 
 
 def intro(s, dep, top: float) -> str:
-    speed = f"{s.slo_tps:g} tokens/s per user (`slo_tps`)" if s.slo_tps > 0 else "no speed target (best case)"
+    speed = (f"{s.slo_tps:g} tokens/s per user (`slo_tps`: TPOT at most {1e3 / s.slo_tps:.3g} ms)" if s.slo_tps > 0
+             else "no speed target (best case)")
     return (f"**{dep.model.name}** ({dep.model.attention_pattern} attention layers) on **{dep.chips} x "
             f"{dep.hardware.name}**, from 128 to {top:,.0f} tokens of context. Every cost is at the **tier's SLO batch**: "
             f"the largest batch that fits in HBM and keeps {speed}; the dashed curves are the best case (the "
