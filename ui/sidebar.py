@@ -208,6 +208,7 @@ def _render_sidebar(catalog: Catalog) -> tuple[AppState, object]:
                    help=f"Tokens already cached per sequence, up to the model's {limit:,}")
         number(param("prompt", "Prompt tokens per request"))
         number(param("out", "Output tokens per request"))
+        number(param("slo_tps", "Tier speed target (tokens/s per user)"))
         scenario, errors = parse_scenario(read_widgets(), catalog)
         for error in errors:
             st.error(f"{error} ({fallback_note(error.field, scenario)})")

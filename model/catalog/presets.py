@@ -68,6 +68,18 @@ MODEL_FIELDS = {
     "published_total_b": _num("published_total_b", 0.001, 100_000, "billion params"),
     "published_active_b": _num("published_active_b", 0.001, 100_000, "billion params"),
 }
+# Attention kinds (model.core.architecture.ModelConfig): columns at the end of models.csv; empty = none.
+MODEL_ATTENTION_FIELDS = {
+    "local_kind": Field("local_kind", str, choices=("sliding", "chunked")),
+    "linear_layers": _int("linear_layers", 0, 1000),
+    "linear_heads": _int("linear_heads", 0, 4096),
+    "linear_key_heads": _int("linear_key_heads", 0, 4096),
+    "linear_key_dim": _int("linear_key_dim", 0, 4096),
+    "linear_value_dim": _int("linear_value_dim", 0, 4096),
+    "index_topk": _int("index_topk", 0, 10_000_000, "tokens"),
+    "index_heads": _int("index_heads", 0, 4096),
+    "index_head_dim": _int("index_head_dim", 0, 4096),
+}
 
 
 @dataclass(frozen=True)
@@ -160,7 +172,9 @@ def load_models(path: Path) -> tuple[dict[str, ModelConfig], dict[str, dict]]:
     models, rows, seen = {}, {}, set()
     for line, row in read_rows(path):
         entry = _entry_id(path, line, row, seen)
-        v = _parse_entry(path, line, row, MODEL_FIELDS)
+        present = {k: f for k, f in MODEL_ATTENTION_FIELDS.items() if k in row}
+        v = _parse_entry(path, line, row, MODEL_FIELDS, present)
+        v = {k: value for k, value in v.items() if value is not None or k in MODEL_FIELDS}
         _require_text(path, line, row, ("name", "source"))
         config = ModelConfig(id=entry, name=row["name"].strip(), source=row["source"].strip(), **v)
         for name, message in shape_problems(config):

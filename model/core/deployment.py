@@ -91,7 +91,7 @@ class Deployment:
     @property
     def weight_bytes_per_chip(self) -> float:
         """HBM each chip spends on weights: its share, plus whole attention weights under attention DP."""
-        attention = self.model.layers * self.model.attn_params_per_layer * self.precision.bytes_per_weight
+        attention = self.model.attn_params_total * self.precision.bytes_per_weight
         copies = self.chips if self.attention_dp else 1
         return (self.weight_bytes + (copies - 1) * attention) / self.chips
 

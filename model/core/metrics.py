@@ -34,7 +34,7 @@ import numpy as np
 from model.base.units import PER_MILLION, SECONDS_PER_HOUR
 from model.core.deployment import Deployment
 from model.core.grids import batch_grid, context_grid
-from model.core.ops import kv_cache_tokens
+from model.core.ops import cache_bytes_per_sequence
 from model.core.roofline import PassTiming, decode_step
 
 MEMORY_HEADROOM = 0.10  # vLLM reserves 10%: gpu_memory_utilization defaults to 0.9 (vLLM docs)
@@ -80,9 +80,9 @@ def latency_floor_at_context_s(dep: Deployment, ctx: float) -> float:
 
 
 def kv_bytes_per_sequence(dep: Deployment, ctx) -> np.ndarray:
-    """KV-cache bytes of one sequence at context `ctx` (sliding-window layers capped)."""
-    per_layer_token = dep.model.kv_elements_per_token_per_layer * dep.precision.bytes_per_kv_element
-    return kv_cache_tokens(dep.model, ctx) * per_layer_token
+    """KV-cache bytes of one sequence at context `ctx` (local layers capped; the sparse indexer's
+    keys and the linear layers' fixed state included)."""
+    return cache_bytes_per_sequence(dep.model, dep.precision, ctx)
 
 
 def free_hbm_bytes_per_chip(dep: Deployment) -> float:

@@ -9,8 +9,10 @@ Counts follow docs/formulas.md F10–F16:
 - a linear layer on T tokens with P parameters: 2·T·P FLOPs, P·b_w weight bytes, and its
   input and output activations T·(d_in + d_out)·b_a bytes;
 - attention (FlashAttention style): 2·n_q·(d_qk + d_v) FLOPs per (query, attended key) pair,
-  causal, each query attending to min(position, window) keys; KV bytes = the cached tokens
-  read once per sequence per layer plus the new tokens written;
+  causal, each query attending to min(position, window) keys (its chunk for chunked layers, at
+  most top-k for sparse layers, F150–F152); KV bytes = the cached tokens read once per sequence
+  per layer plus the new tokens written; a sparse layer's indexer scores every cached token;
+  a linear layer updates and reads a fixed state per token (F153);
 - MoE: T·k routed expert-evaluations but only E·(1 − (1 − k/E)^T) distinct experts' weights
   read per layer; shared experts and the router always;
 - the input embedding is a lookup of T rows; lm_head computes logits for the last token of
@@ -54,13 +56,34 @@ def experts_touched(experts: int, active: int, tokens) -> np.ndarray:
 
 
 def attended_keys(ctx, new_tokens, window: float) -> np.ndarray:
-    """Σ_{i=1..new} min(ctx + i, window): keys attended by `new_tokens` causal queries."""
+    """Σ_{i=1..new} min(ctx + i, window): keys attended by `new_tokens` causal queries.
+
+    Also the keys a sparse top-k layer attends to, with `window` = k (F152)."""
     ctx = np.asarray(ctx, dtype=float)
     new = np.asarray(new_tokens, dtype=float)
     if np.isinf(window):
         return new * ctx + new * (new + 1) / 2
     below = np.clip(window - ctx, 0.0, new)  # queries whose whole history fits in the window
     return below * ctx + below * (below + 1) / 2 + (new - below) * window
+
+
+def chunked_keys(ctx, new_tokens, chunk: float) -> np.ndarray:
+    """Σ_{i=1..new} (((ctx + i − 1) mod C) + 1): keys attended by causal queries that see only their
+    own chunk of C tokens (Llama 4's chunked attention, docs/formulas.md F151)."""
+    def prefix(n):
+        whole = np.floor(n / chunk)
+        rest = n - whole * chunk
+        return whole * chunk * (chunk + 1) / 2 + rest * (rest + 1) / 2
+    ctx = np.asarray(ctx, dtype=float)
+    return prefix(ctx + np.asarray(new_tokens, dtype=float)) - prefix(ctx)
+
+
+def local_keys(m: ModelConfig, ctx, new_tokens, decode: bool) -> np.ndarray:
+    """Keys a local layer's queries attend to. Chunked layers in prefill see their chunk only; a
+    decode step is priced at the window (the chunk's last position: an upper bound, F151)."""
+    if m.local_kind == "chunked" and not decode:
+        return chunked_keys(ctx, new_tokens, m.window_tokens)
+    return attended_keys(ctx, new_tokens, m.window_tokens)
 
 
 def cached_keys_read(ctx, window: float) -> np.ndarray:
@@ -71,11 +94,26 @@ def cached_keys_read(ctx, window: float) -> np.ndarray:
 def kv_cache_tokens(m: ModelConfig, ctx) -> np.ndarray:
     """Layer-tokens a sequence of context `ctx` keeps in its KV cache, summed over layers.
 
-    Global layers hold every token; sliding-window layers hold at most `window` tokens.
-    Multiply by bytes per token per layer to get the cache size.
+    Global (full or sparse) layers hold every token; local layers at most `window` tokens; linear
+    layers none (they keep a fixed state, `state_bytes_per_sequence`). Multiply by bytes per
+    token per layer to get the cache size.
     """
     ctx = np.asarray(ctx, dtype=float)
     return m.global_layers * ctx + m.sliding_layers * np.minimum(ctx, m.window_tokens)
+
+
+def state_bytes_per_sequence(m: ModelConfig, p: Precision) -> float:
+    """Recurrent state of all linear layers for one sequence, at the KV precision (F153)."""
+    return m.linear_layers * m.linear_state_elements_per_layer * p.bytes_per_kv_element
+
+
+def cache_bytes_per_sequence(m: ModelConfig, p: Precision, ctx) -> np.ndarray:
+    """Everything one sequence keeps between steps: KV cache (windows applied), the sparse
+    indexer's keys and the linear layers' state."""
+    ctx = np.asarray(ctx, dtype=float)
+    kv = kv_cache_tokens(m, ctx) * m.kv_elements_per_token_per_layer * p.bytes_per_kv_element
+    indexer = m.global_layers * ctx * m.indexer_bytes_per_token_per_layer
+    return kv + indexer + state_bytes_per_sequence(m, p)
 
 
 def _linear(name: str, tokens, params: float, io_elements_per_token: float, p: Precision) -> OpCost:
@@ -90,20 +128,27 @@ def _linear(name: str, tokens, params: float, io_elements_per_token: float, p: P
 
 
 def _attention(m: ModelConfig, batch, new_tokens, ctx, p: Precision, decode: bool) -> OpCost:
+    """Every attention kind of the pass in one op (F150–F153): softmax pairs (full, sparse top-k,
+    local), the sparse indexer's scores, and the linear layers' state update and read-out."""
     d_qk, d_v = m.attention_dims(decode)
-    pairs = m.global_layers * attended_keys(ctx, new_tokens, np.inf)
-    pairs = pairs + m.sliding_layers * attended_keys(ctx, new_tokens, m.window_tokens)
-    cached_read = m.global_layers * cached_keys_read(ctx, np.inf)
+    new = np.asarray(new_tokens, dtype=float)
+    pairs = m.global_layers * attended_keys(ctx, new, m.topk_tokens) + m.sliding_layers * local_keys(m, ctx, new, decode)
+    cached_read = m.global_layers * cached_keys_read(ctx, m.topk_tokens)
     cached_read = cached_read + m.sliding_layers * cached_keys_read(ctx, m.window_tokens)
     kv_layer_bytes = m.kv_elements_per_token_per_layer * p.bytes_per_kv_element
-    written = m.layers * np.asarray(new_tokens, dtype=float)
-    tokens = batch * np.asarray(new_tokens, dtype=float)
+    written = m.softmax_layers * new
+    index_pairs = m.global_layers * attended_keys(ctx, new, np.inf) if m.is_sparse else 0.0
+    index_flops = 2.0 * m.index_heads * m.index_head_dim * index_pairs
+    index_bytes = m.global_layers * (np.asarray(ctx, dtype=float) + new) * m.indexer_bytes_per_token_per_layer
+    linear_flops = 4.0 * m.linear_layers * m.linear_state_elements_per_layer * new
+    state_bytes = 2.0 * state_bytes_per_sequence(m, p)  # read and write the state once per pass
+    tokens = batch * new
     return OpCost(
         name="attention",
-        flops=2.0 * m.heads * (d_qk + d_v) * batch * pairs,
+        flops=batch * (2.0 * m.heads * (d_qk + d_v) * pairs + index_flops + linear_flops),
         weight_traffic_bytes=np.zeros_like(pairs * batch),
-        kv_traffic_bytes=batch * (cached_read + written) * kv_layer_bytes,
-        act_traffic_bytes=tokens * m.layers * m.heads * (d_qk + d_v) * p.bytes_per_activation,
+        kv_traffic_bytes=batch * ((cached_read + written) * kv_layer_bytes + index_bytes + state_bytes),
+        act_traffic_bytes=tokens * m.softmax_layers * m.heads * (d_qk + d_v) * p.bytes_per_activation,
     )
 
 
@@ -131,7 +176,7 @@ def forward_ops(m: ModelConfig, p: Precision, batch, new_tokens, ctx, decode: bo
     tokens = batch * np.asarray(new_tokens, dtype=float)
     d = m.d_model
     n_l = m.layers
-    qkv_out = m.qkv_params_per_layer / d
+    qkv = m.attn_params_total - m.out_params_total  # every layer's input projections (and indexers)
     ops = [
         OpCost(
             name="embedding_lookup",
@@ -140,9 +185,9 @@ def forward_ops(m: ModelConfig, p: Precision, batch, new_tokens, ctx, decode: bo
             kv_traffic_bytes=np.zeros_like(tokens),
             act_traffic_bytes=tokens * d * p.bytes_per_activation,
         ),
-        _linear("qkv_proj", tokens, n_l * m.qkv_params_per_layer, n_l * (d + qkv_out), p),
+        _linear("qkv_proj", tokens, qkv, n_l * d + qkv / d, p),
         _attention(m, batch, new_tokens, ctx, p, decode),
-        _linear("out_proj", tokens, n_l * m.out_params_per_layer, n_l * (m.out_params_per_layer / d + d), p),
+        _linear("out_proj", tokens, m.out_params_total, m.out_params_total / d + n_l * d, p),
     ]
     if m.dense_ffn_layers and m.ffn:
         matrices = 3 if m.gated_ffn else 2

@@ -1,6 +1,8 @@
-"""Prices from the roofline: sweeps over batch and context (sweeps), long-context tiers
-(context_tiers), speed tiers and the floor against chips (speed_tiers), and the published API prices
-they are compared with (published).
+"""Prices from the roofline: sweeps over batch and context (sweeps), long-context costs at the scenario
+and the tier batch (context_tiers), the batch a speed target allows (slo), the three long-context knees
+(knees), tier prices from traffic (traffic), the tier a published price implies (implied_tier), speed
+tiers and the floor against chips (speed_tiers), and the published API prices they are compared with
+(published).
 
 A domain package: may import `model.base`, `model.core`, `model.schema`, `model.catalog`.
 """

@@ -10,6 +10,8 @@ from model.core import metrics
 from model.core.deployment import Deployment
 from model.core.request import request_cost
 from model.core.roofline import PassTiming, decode_step, prefill
+from model.pricing import knees
+from model.pricing.slo import slo_batch
 from model.schema.scenario import Scenario
 
 
@@ -40,7 +42,10 @@ OUTPUT_COLUMNS = (
     Column("prefill_bound", "", "compute, memory or comms: the largest share of the prefill"),
     Column("batch_knee", "sequences", "batch where decode FLOP time reaches memory time at `ctx`"),
     Column("context_knee_tokens", "tokens", "context where KV reads per sequence reach its compute time"),
-    Column("capacity_knee_tokens", "tokens", "context where the batch that fits falls below the batch knee"),
+    Column("capacity_knee_tokens", "tokens", "context where the batch that fits falls below the SLO batch (F156)"),
+    Column("input_knee_tokens", "tokens", "prompt where a prefill's attention FLOPs equal its linear-layer FLOPs (F154)"),
+    Column("output_knee_tokens", "tokens", "context where, at the SLO batch, KV reads per step equal weight reads (F155)"),
+    Column("slo_batch", "sequences", "largest batch that fits and meets `slo_tps` at `ctx` (F77; 0 = none)"),
     Column("request_s", "s", "one request end to end: TTFT + `out` decode steps (context grows)"),
     Column("request_chip_s", "chip-s", "chip-seconds one request uses (its share of batched passes)"),
     Column("compute_dtype", "", "bf16, or 8-bit where activations and chip are 8-bit"),
@@ -92,6 +97,8 @@ def summarize_si(s: Scenario, dep: Deployment) -> dict:
     prefill_s = _scalar(first.time_s)
     request = request_cost(dep, s.prompt, s.out, s.batch)
     fit = _scalar(metrics.max_batch(dep, s.ctx))
+    target = knees.tpot_target_s(s.slo_tps)
+    grid = knees.knee_batches(dep, target)  # the SLO batch per context, shared by two knees
     usd_in = metrics.PER_MILLION * request.usd_input / s.prompt
     usd_out = _scalar(metrics.cost_per_m_output_usd(dep, step_s, s.batch))
     return {
@@ -114,7 +121,10 @@ def summarize_si(s: Scenario, dep: Deployment) -> dict:
         "prefill_bound": str(first.bound().reshape(-1)[0]),
         "batch_knee": _scalar(metrics.batch_knee(dep, s.ctx)),
         "context_knee_tokens": metrics.context_knee_tokens(dep),
-        "capacity_knee_tokens": metrics.capacity_knee_tokens(dep),
+        "capacity_knee_tokens": knees.capacity_knee_tokens(dep, target, grid),
+        "input_knee_tokens": knees.input_knee_tokens(dep),
+        "output_knee_tokens": knees.output_knee_tokens(dep, target, grid),
+        "slo_batch": slo_batch(dep, s.ctx, target),
         "request_s": request.latency_s,
         "request_chip_s": request.chip_s,
         "compute_dtype": "8-bit" if dep.eight_bit_compute else "bf16",

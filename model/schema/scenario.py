@@ -67,6 +67,8 @@ SCENARIO_FIELDS: dict[str, Field] = {
         Field("price", float, 0.01, 1000, unit="USD per chip-hour"),
         Field("mfu", float, 0.01, 1, doc="achieved fraction of peak FLOP/s"),
         Field("mbu", float, 0.01, 1, doc="achieved fraction of HBM bandwidth"),
+        Field("slo_tps", float, 0, 10_000, unit="tokens/s per user",
+              doc="tier speed target per user (0 = none: best case); sets the SLO batch of the knees and tiers"),
         *(q.key_field() for q in HARDWARE_QUANTITIES),
         Field("layers", int, 1, 1000, doc="custom model: layers"),
         Field("d_model", int, 64, 131072, doc="custom model: hidden size"),
@@ -106,6 +108,7 @@ class Scenario:
     price: float | None = None
     mfu: float | None = None
     mbu: float | None = None
+    slo_tps: float = 20.0  # presets/long_context.csv: DeepSeek's 20-22 tokens/s per user (2025-03-01)
     preset: str | None = None
     hw_tflops: float | None = None
     hw_tbps: float | None = None

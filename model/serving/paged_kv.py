@@ -21,8 +21,11 @@ WATERMARK_FRACTION = 0.01  # vLLM keeps 1% of blocks free when admitting (BlockS
 
 
 def kv_bytes_per_token(dep: Deployment) -> float:
-    """Bytes one cached token takes on the replica (all chips, replicated KV heads included)."""
-    return float(metrics.kv_bytes_per_sequence(dep, 1)) * dep.kv_replication
+    """Bytes one more cached token takes on the replica (all chips, replicated KV heads included); a
+    linear layer's fixed per-sequence state is not per token, so it is left out (the difference of two
+    contexts; for models without one this is the cache of one token)."""
+    one_more = metrics.kv_bytes_per_sequence(dep, 2) - metrics.kv_bytes_per_sequence(dep, 1)
+    return float(one_more) * dep.kv_replication
 
 
 def blocks(tokens, block_tokens: int):

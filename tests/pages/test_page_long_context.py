@@ -1,100 +1,94 @@
-"""The long-context page through the entry point: knees, capacity, the tier boundary and published tiers."""
+"""The long-context page through the entry point: the three knees at the SLO batch, traffic tier prices,
+the boundary and traffic in the link, published tiers and the tier a price implies."""
 
-import base64
-import json
-
-import numpy as np
 import pytest
 from apptest_harness import CUSTOM_LINK as CUSTOM
 from apptest_harness import app, chart_data, deployment, metrics, texts
 
 from model.pricing import context_tiers as tiers
+from model.pricing import knees
+from model.pricing import traffic as tr
+from model.report import summary as report
 from ui import format as fmt
 
 PAGE = "pages/long_context.py"
-
-
-def values(field):
-    """A plotly trace array from the chart JSON (plotly 6+ sends numpy arrays as base64 `bdata`)."""
-    if isinstance(field, dict) and "bdata" in field:
-        return np.frombuffer(base64.b64decode(field["bdata"]), dtype=np.dtype(field["dtype"])).tolist()
-    return list(field)
 
 
 def boundary_slider(at):
     return next(s for s in at.select_slider if s.label.startswith("Tier boundary"))
 
 
-
-
-@pytest.mark.parametrize("query", [None, {"preset": "long-context-200k"}, {"preset": "deepseek-v3-moe"}, CUSTOM])
+@pytest.mark.parametrize("query", [None, {"preset": "long-context-200k"}, CUSTOM])
 def test_renders_with_every_chart_and_the_tier_table(query):
     at = app(query, page=PAGE)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, texts(at)
     assert at.title[0].value == "Long context and the price knee"
-    assert len(chart_data(at)) == 4
-    assert {"Context knee", "Capacity knee", "Suggested boundary"} <= set(metrics(at))
+    assert len(chart_data(at)) == 3
+    assert {"Input knee", "Output knee", "Capacity knee", "Suggested boundary"} <= set(metrics(at))
     tiers_table = at.dataframe[0].value
-    assert (tiers_table["threshold_tokens"] == 200_000).all()
-    assert {"Anthropic", "Google"} <= set(tiers_table["provider"])
+    assert {100_000, 200_000, 272_000} <= set(tiers_table["threshold_tokens"])
+    assert tiers_table["this_model_output_x"].notna().all(), "every published threshold is inside the sweep"
+
+
+def test_the_landing_scenario_reaches_200k_and_prices_the_published_tier():
+    at = app(page=PAGE)  # Llama 3.1 70B stops at 131,072 tokens; the sweep goes on to 524,288, dotted
+    assert "trained for 131,072 tokens" in " ".join(w.value for w in at.warning)
+    assert at.dataframe[0].value["this_model_output_x"].notna().all()
 
 
 def test_the_cards_are_the_model_numbers():
     scenario, dep = deployment({"preset": "long-context-200k"})
     at = app({"preset": "long-context-200k"}, page=PAGE)
     shown = metrics(at)
-    fit_until = tiers.max_context_for_batch_tokens(dep, scenario.batch, dep.model.max_context)
-    assert shown[f"Batch {scenario.batch} fits up to"] == fmt.tokens(fit_until)
-    sweep = tiers.context_sweep(dep, scenario.batch)
-    suggested = tiers.suggested_boundary_tokens(sweep.ctx_tokens, sweep.best_output)
+    row = report.summarize_si(scenario, dep)
+    assert shown["Input knee"] == fmt.tokens(row["input_knee_tokens"])
+    assert shown["Capacity knee"] == fmt.tokens(row["capacity_knee_tokens"])
+    target = knees.tpot_target_s(scenario.slo_tps)
+    sweep = tiers.context_sweep(dep, scenario.batch, max(dep.model.max_context, 524_288), 97, target)
+    traffic = tr.lognormal(sweep.ctx_tokens, 1620, 1.5)
+    suggested = tr.suggested_boundary(traffic, sweep.usd_per_m_input[1], sweep.usd_per_m_output[1])
     assert shown["Suggested boundary"] == fmt.tokens(suggested)
     boundary = boundary_slider(at).value
     assert boundary == round(suggested), "the boundary starts at the suggestion"
-    assert shown[f"Output multiplier above {boundary:,}"] == fmt.ratio(
-        tiers.tier_multiplier(sweep.ctx_tokens, sweep.best_output, boundary))
+    prices = tr.tier_prices(traffic, sweep.usd_per_m_input[1], sweep.usd_per_m_output[1], boundary)
+    assert shown[f"Output multiplier above {boundary:,}"] == fmt.ratio(prices.output_mult)
 
 
-def test_moving_the_boundary_updates_both_multipliers_and_goes_into_the_link():
+def test_boundary_and_traffic_go_into_the_link():
     at = app({"preset": "long-context-200k"}, page=PAGE)
     before = metrics(at)
     boundary_slider(at).set_value(131072).run()
-    after = metrics(at)
-    assert not at.exception
-    assert "Output multiplier above 131,072" in after and "Input multiplier above 131,072" in after
-    assert after["Output multiplier above 131,072"] not in before.values()
-    assert at.query_params["lc_boundary"] == "131072"  # the boundary is part of the link since issue 9
-    _, dep = deployment({"preset": "long-context-200k"})
-    sweep = tiers.context_sweep(dep, 8)
-    multiplier = tiers.tier_multiplier(sweep.ctx_tokens, sweep.best_input, 131072)
-    assert after["Input multiplier above 131,072"] == fmt.ratio(multiplier)
+    assert at.query_params["lc_boundary"] == "131072"
+    assert "Output multiplier above 131,072" in metrics(at)
+    at.number_input(key="lc_sigma").set_value(2.0).run()
+    assert at.query_params["lc_sigma"] == "2"
+    assert metrics(at)["Cross-subsidy: one price / two tiers"] != before["Cross-subsidy: one price / two tiers"]
 
 
-def test_the_published_tier_is_compared_at_its_own_boundary():
-    at = app({"preset": "long-context-200k"}, page=PAGE)
-    table = at.dataframe[0].value
-    assert (table["this_model_output_x"] > table["published_output_x"]).all()
-    assert "Anthropic and Google charge 2x input / 1.5x output above 200,000 tokens" in texts(at)
-    short = app(page=PAGE)  # Llama 3.1 70B stops at 131,072 tokens: no model multiplier at 200k
-    assert short.dataframe[0].value["this_model_output_x"].isna().all()
-    assert "beyond what this model serves" in texts(short)
+def test_a_tighter_speed_target_in_the_link_changes_the_knees():
+    loose = metrics(app({"preset": "long-context-200k", "slo_tps": "5"}, page=PAGE))
+    tight = metrics(app({"preset": "long-context-200k", "slo_tps": "60"}, page=PAGE))
+    assert loose["Capacity knee"] != tight["Capacity knee"]
 
 
-def test_batch_and_context_change_the_chart_data():
-    at = app(page=PAGE)
-    first = chart_data(at)
-    at.select_slider(key="batch").set_value(8).run()
-    after_batch = chart_data(at)
-    assert after_batch[0] != first[0], "the scenario-batch curve follows the batch"
-    at.select_slider(key="ctx").set_value(65536).run()
-    after_ctx = chart_data(at)
-    assert after_ctx[0] != after_batch[0], "the scenario point follows the context"
-    star = [t for t in json.loads(after_ctx[0])["data"] if t["name"] == "this scenario"][0]
-    assert values(star["x"]) == [65536]
+def test_the_implied_tier_panel_names_a_fraction():
+    at = app({"preset": "long-context-200k", "lc_implied": "true"}, page=PAGE)
+    assert not at.exception and not at.error
+    assert "of the full-attention layers" in texts(at)
+    assert len(at.dataframe) == 2
+
+
+def test_an_unusable_upload_is_a_message_not_a_crash():
+    with pytest.raises(Exception) as error:
+        tr.parse_lengths_csv(b"tokens\n12\n")
+    assert "prompt_tokens" in str(error.value)
+    with pytest.raises(Exception, match="line 3"):
+        tr.parse_lengths_csv(b"prompt_tokens\n12\n-4\n")
 
 
 def test_weights_that_do_not_fit_give_a_notice_not_a_crash():
     at = app({"chips": "1"}, page=PAGE)
     assert not at.exception and not at.error
-    assert "leave no room" in " ".join(w.value for w in at.warning)
+    assert "No batch" in " ".join(w.value for w in at.warning)
     assert not chart_data(at)

@@ -1,5 +1,5 @@
-"""model/pricing/context_tiers.py and speed_tiers.py: long-context tier multipliers, speed tiers and the floor
-against chip count."""
+"""model/pricing/context_tiers.py and speed_tiers.py: the context sweep at the scenario batch, the best case and
+the tier's SLO batch, speed tiers and the floor against chip count (tier prices from traffic: test_knees.py)."""
 
 import math
 
@@ -18,62 +18,12 @@ from model.pricing.published import published_tiers
 CTX = context_grid(tiers.MIN_CONTEXT_TOKENS, 1_000_000, 201, integer=False)
 
 
-# --- multiplier and boundary on synthetic curves ----------------------------------------------
-def test_a_flat_cost_curve_needs_no_tier():
-    flat = np.full_like(CTX, 0.7)
-    assert tiers.tier_multiplier(CTX, flat, 200_000) == pytest.approx(1.0, abs=1e-12)
-    curve = tiers.multiplier_curve(CTX, flat)
-    assert np.allclose(curve[1:-1], 1.0) and np.isnan(curve[0]) and np.isnan(curve[-1])
-    assert math.isinf(tiers.suggested_boundary_tokens(CTX, flat))
-
-
-def test_a_step_curve_gives_its_step_as_the_multiplier():
-    boundary = CTX[120]
-    step = np.where(CTX <= boundary, 1.0, 3.0)
-    # mean above covers [CTX[120], max]: the first interval ramps from 1 to 3 (mean 2), the rest is 3
-    x = np.log(CTX)
-    above = (2.0 * (x[121] - x[120]) + 3.0 * (x[-1] - x[121])) / (x[-1] - x[120])
-    assert tiers.tier_multiplier(CTX, step, boundary) == pytest.approx(above / 1.0, rel=1e-12)
-    clean = np.where(CTX < 200_000, 1.0, 3.0)
-    assert 2.5 < tiers.tier_multiplier(CTX, clean, 200_000) < 3.0
-
-
-def test_the_multiplier_is_a_log_uniform_mean_ratio():
-    cost = np.log(CTX)  # mean of ln L over [a, b] in d(ln L) is (ln a + ln b) / 2
-    b = 10_000.0
-    expected = (math.log(b) + math.log(CTX[-1])) / (math.log(CTX[0]) + math.log(b))
-    assert tiers.tier_multiplier(CTX, cost, b) == pytest.approx(expected, rel=1e-9)
-    lo, hi = tiers.tier_prices_usd(CTX, cost, b)
-    assert hi / lo == pytest.approx(expected, rel=1e-9)
-
-
-def test_the_multiplier_curve_matches_the_multiplier_at_every_grid_point():
-    cost = 0.3 + (CTX / 5000.0) ** 1.2
-    curve = tiers.multiplier_curve(CTX, cost)
-    for i in (1, 50, 100, 199):
-        assert curve[i] == pytest.approx(tiers.tier_multiplier(CTX, cost, CTX[i]), rel=1e-9)
-    assert np.all(curve[1:-1] > 1), "a rising cost curve always needs a dearer upper tier"
-
-
-def test_a_boundary_outside_the_curve_has_no_multiplier():
-    cost = np.linspace(1, 2, CTX.size)
-    assert math.isnan(tiers.tier_multiplier(CTX, cost, 100.0))
-    assert math.isnan(tiers.tier_multiplier(CTX, cost, 2_000_000.0))
-
-
-def test_the_suggested_boundary_is_where_cost_doubles():
-    cost = np.maximum(1.0, CTX / 1000.0)
-    assert tiers.suggested_boundary_tokens(CTX, cost) == pytest.approx(2000.0, rel=0.01)
-    assert tiers.suggested_boundary_tokens(CTX, cost, factor=10.0) == pytest.approx(10_000.0, rel=0.01)
-
-
 def test_unservable_contexts_are_cut_off():
     cost = np.maximum(1.0, CTX / 1000.0)
     cut = cost.copy()
     cut[150:] = np.nan
-    assert tiers.tier_multiplier(CTX, cut, CTX[100]) == pytest.approx(
-        tiers.tier_multiplier(CTX[:150], cost[:150], CTX[100]))
-    assert math.isnan(tiers.tier_multiplier(CTX, cut, CTX[160]))
+    ctx, kept = tiers.servable_prefix(CTX, cut)
+    assert ctx.size == kept.size == 150 and np.all(np.isfinite(kept))
 
 
 # --- the context sweep on real deployments ------------------------------------------------------
@@ -97,17 +47,19 @@ def test_the_best_case_is_never_dearer_where_the_batch_fits_and_rises_with_conte
     sweep = tiers.context_sweep(chat, 64)
     fits = sweep.fits
     assert fits[0] and not fits[-1], "batch 64 fits at 128 tokens but not at 128k"
-    assert np.all(sweep.best_output[fits] <= sweep.usd_per_m_output[0, fits] * (1 + 1e-12))
-    assert np.all(np.diff(sweep.best_output) >= -1e-9 * sweep.best_output[1:])
-    assert sweep.best_output[-1] > 10 * sweep.best_output[0]
+    assert np.all(sweep.tier_output[fits] <= sweep.usd_per_m_output[0, fits] * (1 + 1e-12))
+    assert np.all(np.diff(sweep.tier_output) >= -1e-9 * sweep.tier_output[1:])
+    assert sweep.tier_output[-1] > 10 * sweep.tier_output[0]
 
 
-def test_the_suggested_boundary_sits_near_the_knees(chat):
-    sweep = tiers.context_sweep(chat, 64)
-    boundary = tiers.suggested_boundary_tokens(sweep.ctx_tokens, sweep.best_output)
-    knee = metrics.context_knee_tokens(chat)
-    assert knee / 2 < boundary < knee * 4
-    assert tiers.tier_multiplier(sweep.ctx_tokens, sweep.best_output, boundary) > 2
+def test_the_tier_batch_meets_the_speed_target_and_is_never_cheaper_than_the_best_case(chat):
+    best = tiers.context_sweep(chat, 64, points=33)
+    tier = tiers.context_sweep(chat, 64, points=33, target_tpot_s=0.05)
+    served = tier.tier_batch >= 1
+    step = decode_step(chat, np.maximum(tier.tier_batch, 1), tier.ctx_tokens).time_s
+    assert np.all(step[served] <= 0.05 * (1 + 1e-9))
+    assert np.all(tier.tier_output[served] >= best.tier_output[served] * (1 - 1e-12))
+    assert tier.tier_batch[0] < best.tier_batch[0] / 4, "speed, not memory, bounds the short-context batch"
 
 
 def test_the_batch_stops_fitting_exactly_where_stated(chat):

@@ -1,4 +1,5 @@
-"""Figures of the "Long context" page (pages/long_context.py; data from model.pricing context and speed tiers)."""
+"""Figures of the "Long context" page (pages/long_context.py; data from model.pricing context tiers,
+knees and traffic)."""
 
 from __future__ import annotations
 
@@ -7,74 +8,48 @@ import plotly.graph_objects as go
 
 from model.pricing.context_tiers import ContextSweep
 from ui import format as fmt
-from ui.figures.factory import (
-    PALETTE,
-    fit_split,
-    horizontal_marker,
-    line,
-    log_log,
-    points,
-    vertical_marker,
-)
+from ui.figures.factory import PALETTE, line, log_log, points, vertical_marker
 
 USD_HOVER = "%{x:,.0f} tokens: $%{y:.3g} per 1M<extra></extra>"
 SCENARIO, BEST = PALETTE["scenario"], PALETTE["best"]
+KNEE_SYMBOLS = ("diamond", "square", "triangle-up", "circle")
 
 
 def knee_points(fig: go.Figure, ctx, cost, knees: dict[str, float]) -> go.Figure:
     """Each finite knee inside the curve as a marker on it, named (with its value) in the legend."""
-    for (name, tokens), symbol in zip(knees.items(), ("diamond", "square", "triangle-up")):
-        if np.isfinite(tokens) and ctx[0] <= tokens <= ctx[-1]:
-            y = float(np.exp(np.interp(np.log(tokens), np.log(ctx), np.log(cost))))
+    ok = np.isfinite(cost)
+    for (name, tokens), symbol in zip(knees.items(), KNEE_SYMBOLS):
+        if ok.sum() >= 2 and np.isfinite(tokens) and ctx[ok][0] <= tokens <= ctx[ok][-1]:
+            y = float(np.exp(np.interp(np.log(tokens), np.log(ctx[ok]), np.log(cost[ok]))))
             points(fig, tokens, y, f"{name}: {fmt.tokens(tokens)}", "#111111", symbol, 11, hover=USD_HOVER)
     return fig
 
 
-def output_cost_vs_context(sweep: ContextSweep, knees: dict[str, float], boundary: float, prices: tuple[float, float],
-                           here: tuple[float, float]) -> go.Figure:
-    fig = log_log("Cost per 1M output tokens against context", "context (tokens in each KV cache, log)",
-                  "USD per 1M output tokens (log)", y_format="$.2~g")
-    line(fig, sweep.ctx_tokens, sweep.best_output, "largest batch that fits (best case)", BEST, hover=USD_HOVER)
-    fit_split(fig, sweep.ctx_tokens, sweep.usd_per_m_output[0], sweep.fits, f"batch {sweep.batch}", SCENARIO, USD_HOVER)
-    tier_step(fig, sweep.ctx_tokens, boundary, prices)
-    knee_points(fig, sweep.ctx_tokens, sweep.best_output, knees)
-    points(fig, here[0], here[1], "this scenario", SCENARIO, "star", 14, hover=USD_HOVER)
-    return fig
-
-
-def tier_step(fig: go.Figure, ctx, boundary: float, prices: tuple[float, float]) -> go.Figure:
-    """The two-tier price (each tier charges its mean best-case cost) with the boundary marked."""
+def price_vs_context(kind: str, sweep: ContextSweep, best: np.ndarray, knees: dict[str, float], boundary: float,
+                     prices: tuple[float, float], published: list[float], model_max: float) -> go.Figure:
+    """Cost per 1M `kind` tokens against context: at the tier's SLO batch, at the best case, the
+    two-tier break-even price, the knees, the published thresholds and the model's maximum."""
+    ctx = sweep.ctx_tokens
+    row = sweep.usd_per_m_output if kind == "output" else sweep.usd_per_m_input
+    fig = log_log(f"Cost per 1M {kind} tokens against context", "context (tokens, log)",
+                  f"USD per 1M {kind} tokens (log)", y_format="$.2~g")
+    inside = ctx <= model_max
+    line(fig, ctx, np.where(inside, row[1], np.nan), "at the SLO batch (tier)", SCENARIO, hover=USD_HOVER)
+    if not inside.all():
+        line(fig, ctx, np.where(~inside | (ctx == ctx[inside][-1]), row[1], np.nan),
+             "beyond the model's maximum context", SCENARIO, dash="dot", hover=USD_HOVER)
+    line(fig, ctx, best, "largest batch that fits (best case)", BEST, dash="dash", hover=USD_HOVER)
     if np.all(np.isfinite(prices)):
         line(fig, [ctx[0], boundary, boundary, ctx[-1]], [prices[0], prices[0], prices[1], prices[1]],
-             "two-tier price (mean best-case cost per tier)", "#2ca02c", dash="dash",
-             hover="$%{y:.3g} per 1M<extra>tier price</extra>")
-        vertical_marker(fig, boundary, f"tier boundary {fmt.tokens(boundary)}", "#2ca02c")
-    return fig
-
-
-def input_cost_vs_prompt(sweep: ContextSweep, here: tuple[float, float]) -> go.Figure:
-    fig = log_log("Cost per 1M input tokens against prompt length", "prompt (tokens, log)",
-                  "USD per 1M input tokens (log)", y_format="$.2~g")
-    line(fig, sweep.ctx_tokens, sweep.best_input, "largest batch that fits", BEST, hover=USD_HOVER)
-    fit_split(fig, sweep.ctx_tokens, sweep.usd_per_m_input[0], sweep.fits, f"batch {sweep.batch}", SCENARIO, USD_HOVER)
-    points(fig, here[0], here[1], "this scenario's prompt", SCENARIO, "star", 14, hover=USD_HOVER)
-    return fig
-
-
-def capacity_vs_context(sweep: ContextSweep, knee_ctx, knee_batch, capacity_knee: float) -> go.Figure:
-    fig = log_log("Capacity: the largest batch that fits", "context (tokens, log)", "sequences (log)", y_format="~s")
-    hover = "%{x:,.0f} tokens: %{y:,.0f} sequences<extra></extra>"
-    line(fig, sweep.ctx_tokens, np.where(sweep.max_batch >= 1, sweep.max_batch, np.nan), "max batch that fits in HBM",
-         BEST, hover=hover)
-    line(fig, knee_ctx, knee_batch, "batch knee (FLOP time = memory time)", PALETTE["compute"], dash="dash", hover=hover)
-    horizontal_marker(fig, sweep.batch, f"scenario batch {sweep.batch}", SCENARIO)
-    if np.isfinite(capacity_knee) and capacity_knee > 0:
-        vertical_marker(fig, capacity_knee, f"capacity knee {fmt.tokens(capacity_knee)}")
-    return fig
+             "two-tier break-even price", "#2ca02c", dash="dash", hover="$%{y:.3g} per 1M<extra>tier price</extra>")
+        vertical_marker(fig, boundary, f"boundary {fmt.tokens(boundary)}", "#2ca02c")
+    for threshold in sorted(set(published)):
+        vertical_marker(fig, threshold, f"published {fmt.tokens(threshold)}", PALETTE["published"])
+    return knee_points(fig, ctx, row[1], knees)
 
 
 def multiplier_vs_boundary(ctx, out_curve, in_curve, published: list[dict], boundary: float) -> go.Figure:
-    fig = log_log("Multiplier the upper tier needs, by boundary", "tier boundary (tokens, log)",
+    fig = log_log("Multiplier the upper tier needs, by boundary (traffic-weighted)", "tier boundary (tokens, log)",
                   "upper-tier price / lower-tier price (x, log)")
     hover = "boundary %{x:,.0f} tokens: %{y:.3g}x<extra></extra>"
     line(fig, ctx, out_curve, "model: output tokens", PALETTE["decode"], hover=hover)
