@@ -58,7 +58,7 @@ class Deployments:
             try:
                 base = parse_scenario_strict({k: v for k, v in zip(*key) if v.strip()}, self.catalog)
                 dep = resolve(base, self.catalog, self.calibration)
-                self.cache[key] = (base, dep, deployment_columns(dep))
+                self.cache[key] = (base, dep, deployment_columns(dep, base.slo_tps))
             except ROW_ERRORS as exc:
                 self.cache[key] = exc
         return self.cache[key]

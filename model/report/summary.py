@@ -88,6 +88,18 @@ def _scalar(x) -> float:
     return float(np.asarray(x).reshape(-1)[0])
 
 
+def knee_columns(dep: Deployment, slo_tps: float) -> dict:
+    """The three long-context knees (F154–F156) at the per-user speed target `slo_tps`: they depend on
+    the deployment and the target only, not on batch or context."""
+    target = knees.tpot_target_s(slo_tps)
+    grid = knees.knee_batches(dep, target)  # the SLO batch per context, shared by two knees
+    return {
+        "capacity_knee_tokens": knees.capacity_knee_tokens(dep, target, grid),
+        "input_knee_tokens": knees.input_knee_tokens(dep),
+        "output_knee_tokens": knees.output_knee_tokens(dep, target, grid),
+    }
+
+
 def summarize_si(s: Scenario, dep: Deployment) -> dict:
     """Every output column for one scenario, with the times in seconds: `decode_step_s` for
     `decode_step_ms` and so on (SI_TIME_COLUMNS); what pages use, so nothing converts back."""
@@ -97,8 +109,6 @@ def summarize_si(s: Scenario, dep: Deployment) -> dict:
     prefill_s = _scalar(first.time_s)
     request = request_cost(dep, s.prompt, s.out, s.batch)
     fit = _scalar(metrics.max_batch(dep, s.ctx))
-    target = knees.tpot_target_s(s.slo_tps)
-    grid = knees.knee_batches(dep, target)  # the SLO batch per context, shared by two knees
     usd_in = metrics.PER_MILLION * request.usd_input / s.prompt
     usd_out = _scalar(metrics.cost_per_m_output_usd(dep, step_s, s.batch))
     return {
@@ -121,10 +131,8 @@ def summarize_si(s: Scenario, dep: Deployment) -> dict:
         "prefill_bound": str(first.bound().reshape(-1)[0]),
         "batch_knee": _scalar(metrics.batch_knee(dep, s.ctx)),
         "context_knee_tokens": metrics.context_knee_tokens(dep),
-        "capacity_knee_tokens": knees.capacity_knee_tokens(dep, target, grid),
-        "input_knee_tokens": knees.input_knee_tokens(dep),
-        "output_knee_tokens": knees.output_knee_tokens(dep, target, grid),
-        "slo_batch": slo_batch(dep, s.ctx, target),
+        **knee_columns(dep, s.slo_tps),
+        "slo_batch": slo_batch(dep, s.ctx, knees.tpot_target_s(s.slo_tps)),
         "request_s": request.latency_s,
         "request_chip_s": request.chip_s,
         "compute_dtype": "8-bit" if dep.eight_bit_compute else "bf16",

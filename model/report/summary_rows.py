@@ -19,7 +19,9 @@ from model.base.units import PER_MILLION
 from model.core import metrics
 from model.core.deployment import Deployment
 from model.core.roofline import decode_step, prefill
-from model.report.summary import OUTPUT_NAMES, SI_TIME_COLUMNS, scenario_warnings
+from model.pricing import knees
+from model.pricing.slo import slo_batch
+from model.report.summary import OUTPUT_NAMES, SI_TIME_COLUMNS, knee_columns, scenario_warnings
 from model.schema.scenario import Scenario
 
 RUNS_PER_CALL = 1024  # distinct decode runs per decode-step call (x DECODE_SAMPLES contexts)
@@ -33,20 +35,23 @@ class DeploymentColumns:
     values: dict
     floor_weight_bytes: float
     usd_per_s: float
+    target_tpot_s: float | None  # the per-user speed target `slo_tps` as a TPOT (None: none)
 
 
-def deployment_columns(dep: Deployment) -> DeploymentColumns:
+def deployment_columns(dep: Deployment, slo_tps: float) -> DeploymentColumns:
+    """The deployment-only columns of rows sharing `dep` and the speed target `slo_tps`."""
     values = {
         "latency_floor_s": metrics.latency_floor_s(dep),
         "weight_bytes": dep.weight_bytes,
         "kv_bytes_per_token": dep.model.kv_bytes_per_token(dep.precision),
         "context_knee_tokens": metrics.context_knee_tokens(dep),
-        "capacity_knee_tokens": metrics.capacity_knee_tokens(dep),
+        **knee_columns(dep, slo_tps),
         "compute_dtype": "8-bit" if dep.eight_bit_compute else "bf16",
         "params_total_b": dep.model.total_params / 1e9,
         "params_active_b": dep.model.matmul_params_per_token / 1e9,
     }
-    return DeploymentColumns(values, metrics.floor_weight_bytes(dep), metrics.replica_usd_per_s(dep))
+    return DeploymentColumns(values, metrics.floor_weight_bytes(dep), metrics.replica_usd_per_s(dep),
+                             knees.tpot_target_s(slo_tps))
 
 
 def decode_run_s(dep: Deployment, batch: np.ndarray, prompt: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -77,10 +82,16 @@ def batch_knees(dep: Deployment, ctx: np.ndarray) -> np.ndarray:
     return knees[inverse.reshape(-1)]
 
 
-def summarize_arrays(dep: Deployment, batch, ctx, prompt, out, shared: DeploymentColumns | None = None) -> dict:
+def slo_batches(dep: Deployment, ctx: np.ndarray, target_tpot_s: float | None) -> np.ndarray:
+    """`slo.slo_batch` at each row's context, each distinct context evaluated once."""
+    contexts, inverse = np.unique(ctx, return_inverse=True)
+    batches = np.array([slo_batch(dep, c, target_tpot_s) for c in contexts], dtype=object)
+    return batches[inverse.reshape(-1)]  # ints, as the one-row path gives
+
+
+def summarize_arrays(dep: Deployment, batch, ctx, prompt, out, shared: DeploymentColumns) -> dict:
     """The columns of `summary.summarize_si` except `warnings`, one array entry per row (SI)."""
     batch, ctx, prompt, out = (np.asarray(a, dtype=np.int64).reshape(-1) for a in (batch, ctx, prompt, out))
-    shared = shared or deployment_columns(dep)
     step = decode_step(dep, batch, ctx)
     step_s = np.broadcast_to(step.time_s, batch.shape)
     first = prefill(dep, prompt, batch=1)
@@ -108,6 +119,7 @@ def summarize_arrays(dep: Deployment, batch, ctx, prompt, out, shared: Deploymen
         "decode_bound": np.broadcast_to(step.bound(), n),
         "prefill_bound": np.broadcast_to(first.bound(), n),
         "batch_knee": batch_knees(dep, ctx),
+        "slo_batch": slo_batches(dep, ctx, shared.target_tpot_s),
         "request_s": prefill_s + out * tpot_run_s,
         "request_chip_s": dep.chips * (batched_prefill_s + out * tpot_run_s) / batch,
         **{k: np.full(n, v, dtype=object if isinstance(v, str) else float) for k, v in shared.values.items()},
@@ -130,6 +142,7 @@ def summarize_columns(base: Scenario, dep: Deployment, workloads: list[tuple[int
                       shared: DeploymentColumns | None = None) -> dict[str, list]:
     """Every output column (OUTPUT_NAMES, with units as `summary.summarize`) as a list with one value
     per workload, for scenarios `base` with (batch, ctx, prompt, out) = each workload."""
+    shared = shared or deployment_columns(dep, base.slo_tps)
     si = summarize_arrays(dep, *np.asarray(workloads, dtype=np.int64).reshape(-1, 4).T, shared=shared)
     columns = {name: (np.asarray(si[SI_TIME_COLUMNS[name]]) * 1e3 if name in SI_TIME_COLUMNS
                       else np.asarray(si[name])).tolist() for name in OUTPUT_NAMES if name != "warnings"}
