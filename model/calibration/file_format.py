@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.base.fields import Field, FieldError, echo
-from model.calibration.parameters import OVERHEAD_MAX_S, PARAMETERS
+from model.calibration.parameters import KERNEL_MAX_S, LEGACY_KERNELS_PER_LAYER, PARAMETERS
 from model.catalog.presets import PRESET_DIR
 from model.core.deployment import Efficiency
 
@@ -26,10 +26,13 @@ ENTRY_FIELDS = {
     "mfu": Field("mfu", float, 0.01, 1),
     "weights_mbu": Field("weights_mbu", float, 0.01, 1),
     "kv_mbu": Field("kv_mbu", float, 0.01, 1),
-    "layer_overhead_s": Field("layer_overhead_s", float, 0, OVERHEAD_MAX_S, unit="s"),
+    "kernel_s": Field("kernel_s", float, 0, KERNEL_MAX_S, unit="s"),
 }
+ATTENTION_FIELD = Field("attention_mfu", float, 0.01, 1)  # optional: absent = mfu
 ALLREDUCE_FIELD = Field("allreduce_latency_s", float, 0, 0.01, unit="s")
 LEGACY_NAMES = {"compute": "mfu", "weights_bw": "weights_mbu", "kv_bw": "kv_mbu"}  # files written before 2026-12
+LEGACY_OVERHEAD = Field("layer_overhead_s", float, 0, 1e-3, unit="s")  # files written before issue 11
+LEGACY_NOTE = "legacy_note"
 HW_ID = Field("hardware id", str)
 
 
@@ -49,10 +52,14 @@ class Calibration:
         """The calibrated efficiency of a hardware preset, or None when not calibrated."""
         return self.efficiencies.get(hw_id)
 
+    def notes(self) -> list[str]:
+        """Messages about entries read from an older format (e.g. a per-layer overhead)."""
+        return [f"{hw}: {r[LEGACY_NOTE]}" for hw, r in self.reports.items() if LEGACY_NOTE in r]
+
     def to_dict(self) -> dict:
         hardware = {}
         for hw_id, eff in self.efficiencies.items():
-            entry = {name: getattr(eff, name) for name in PARAMETERS}
+            entry = {name: getattr(eff, name) for name in PARAMETERS if getattr(eff, name) is not None}
             if eff.allreduce_latency_s is not None:
                 entry["allreduce_latency_s"] = eff.allreduce_latency_s
             hardware[hw_id] = {**entry, **dict(self.reports.get(hw_id, {}))}
@@ -68,6 +75,14 @@ def _entry(hw_id: str, entry: object) -> tuple[Efficiency, dict]:
     if not isinstance(entry, dict):
         raise CalibrationError(f"hardware {echo(hw_id)}: must be an object with {', '.join(PARAMETERS)}")
     entry = {LEGACY_NAMES.get(k, k): v for k, v in entry.items()}
+    if "layer_overhead_s" in entry and "kernel_s" not in entry:
+        overhead = LEGACY_OVERHEAD.parse(entry.pop("layer_overhead_s"))
+        entry["kernel_s"] = min(overhead / LEGACY_KERNELS_PER_LAYER, KERNEL_MAX_S)
+        entry[LEGACY_NOTE] = (f"written before the time per kernel replaced the per-layer overhead: its "
+                              f"layer_overhead_s {overhead * 1e6:.0f} µs is read as kernel_s = "
+                              f"{entry['kernel_s'] * 1e6:.1f} µs ({LEGACY_KERNELS_PER_LAYER} kernels per dense layer) and "
+                              "attention runs at its mfu; recalibrate with `python -m model calibrate` for a fit "
+                              "of this model")
     values = {}
     for name, spec in ENTRY_FIELDS.items():
         if name not in entry:
@@ -75,6 +90,8 @@ def _entry(hw_id: str, entry: object) -> tuple[Efficiency, dict]:
         values[name] = spec.parse(entry[name])
     latency = entry.get("allreduce_latency_s")
     values["allreduce_latency_s"] = None if latency is None else ALLREDUCE_FIELD.parse(latency)
+    attention = entry.get("attention_mfu")
+    values["attention_mfu"] = None if attention is None else ATTENTION_FIELD.parse(attention)
     report = {k: v for k, v in entry.items() if k not in values}
     return Efficiency(**values), report
 

@@ -74,7 +74,7 @@ class StepTimes:
         pre_attn = _op(full, "attention")
         self.prefill_attention_compute = _Curve(tokens, pre_attn.compute_s)  # one prompt of P tokens
         self.prefill_attention_memory = _Curve(tokens, pre_attn.memory_s)
-        self.linear = _Curve(tokens, full.time_s - pre_attn.time_s)  # T tokens, lm_head on one row
+        self.linear = _Curve(tokens, full.time_s - pre_attn.roofline_s)  # T tokens, lm_head on one row (kernels incl.)
         batch = np.arange(1, max_batch + 1, dtype=float)
         base = decode_step(dep, batch, 0).time_s - batch * self.decode_attention(0.0)
         self.decode_base = [0.0] + np.asarray(base).tolist()  # decode step minus its attention
