@@ -21,8 +21,10 @@ Counts follow docs/formulas.md F10–F16:
 
 Each op also counts the kernels it launches per pass (F100, `KERNELS_PER_LAYER`): a dense layer
 launches 10 (two fused add+norms, QKV GEMM, rotary, KV-cache write, attention, output GEMM,
-gate/up GEMM, activation, down GEMM); an MoE layer launches a fixed 4 (router GEMM, top-k,
-token permutation, un-permutation) and 2 GEMMs per touched expert.
+gate/up GEMM, activation, down GEMM); an MoE layer launches a fixed 6 (router GEMM, top-k,
+permutation, one grouped GEMM for every touched expert's gate/up and one for their down
+projections, un-permutation) plus its activation, and `moe_per_expert` per touched expert
+(0 for grouped GEMMs as served today; an expert loop would launch 3 per expert).
 """
 
 from __future__ import annotations
@@ -57,8 +59,9 @@ KERNELS_PER_LAYER = {  # kernels launched per layer per forward pass (docs/formu
     "out_proj": 1,
     "ffn": 2,  # gate/up GEMM, down GEMM
     "activation": 1,  # SiLU(gate)·up (dense FFN, or all experts' at once)
-    "moe_fixed": 4,  # router GEMM, top-k softmax, token permutation, un-permutation
-    "moe_per_expert": 2,  # each touched expert's gate/up and down GEMMs
+    "moe_fixed": 6,  # router GEMM, top-k, permutation, grouped gate/up GEMM, grouped down GEMM, un-permutation
+    "moe_per_expert": 0,  # launches per touched expert: 0 with grouped GEMMs (vLLM fused_moe, TensorRT-LLM's
+    #                       MoE plugin); an expert loop (Hugging Face transformers) launches 3 per expert
     "moe_shared_experts": 3,  # gate/up GEMM, activation, down GEMM
     "norms": 2,  # two fused residual-add + RMSNorm per layer
 }

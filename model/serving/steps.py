@@ -67,7 +67,7 @@ class StepTimes:
         self.dep = dep
         ctx = _grid(max_context + 1)
         attn = _op(decode_step(dep, 1, ctx), "attention")
-        self.decode_attention = _Curve(ctx, attn.time_s)  # one sequence at context L
+        self.decode_attention = _Curve(ctx, attn.roofline_s)  # one sequence at context L (its kernels: in the pass)
         self.decode_attention_memory = _Curve(ctx, attn.memory_s)
         tokens = _grid(max(max_pass_tokens, max_context, max_batch))
         full = prefill(dep, tokens)  # tokens = 0 is a pass with no attention (used by chunks at offset 0)
