@@ -19,7 +19,8 @@ SHIPPED = "shipped"
 OPTIONS = (NONE, SHIPPED)
 UPLOAD_KEY = "_calibration_upload"
 PARAM = UrlParam(Field(KEY, str, choices=OPTIONS), NONE, "Efficiencies from",
-                 "shipped = per-hardware fits to the published TensorRT-LLM v0.9 measurements "
+                 "shipped = per-hardware fits (MFU, attention, bandwidths, time per kernel) to the published "
+                 "TensorRT-LLM v0.9 measurements "
                  "(presets/calibrations; see the Validation page).")
 
 
@@ -50,8 +51,11 @@ def describe(calibration: Calibration | None, hw_id: str, source: str) -> None:
     if "error_before" in report and "error_after" in report:
         errors = (f" Median error on its {report['error_after'].get('n', '?')} rows: "
                   f"{report['error_before']['median_abs_error_pct']:.0f}% -> {report['error_after']['median_abs_error_pct']:.0f}%.")
-    st.success(f"{source} calibration active for {hw_id}: MFU {eff.mfu:.2f}, weight bandwidth {eff.weights_mbu:.2f}, "
-               f"KV bandwidth {eff.kv_mbu:.2f}, overhead {eff.layer_overhead_s * 1e6:.0f} µs/layer.{errors}")
+    st.success(f"{source} calibration active for {hw_id}: MFU {eff.mfu:.2f}, attention {eff.attention_fraction:.2f}, "
+               f"weight bandwidth {eff.weights_mbu:.2f}, KV bandwidth {eff.kv_mbu:.2f}, "
+               f"{eff.kernel_s * 1e6:.1f} µs per kernel.{errors}")
+    for note in calibration.notes():
+        st.info(note)
 
 
 def calibration_widgets(hw_id: str) -> Calibration | None:

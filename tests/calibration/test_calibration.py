@@ -21,7 +21,7 @@ from model.calibration.file_format import (
     shipped_calibrations,
 )
 from model.calibration.fit import by_hardware, calibrate, fit_hardware
-from model.calibration.measurements import MICRO_PHASES, Measurement, read_measurements, select
+from model.calibration.measurements import Measurement, read_measurements, select
 from model.calibration.parameters import PARAMETERS
 from model.calibration.problem import build_problem
 from model.calibration.transfer import leave_one_model_out
@@ -160,7 +160,8 @@ GOOD = {"mfu": 0.5, "weights_mbu": 0.8, "kv_mbu": 0.7, "kernel_s": 3e-6}
     (json.dumps({"hardware": {"h100-sxm": {k: v for k, v in GOOD.items() if k != "weights_mbu"}}}),
      "weights_mbu: missing; must be a number in [0.01, 1]"),
     (json.dumps({"hardware": {"h100-sxm": {**GOOD, "kernel_s": -1}}}), "kernel_s: must be a number in [0, 0.0001] s"),
-    (json.dumps({"hardware": {"h100-sxm": {**GOOD, "attention_mfu": 2}}}), "attention_mfu: must be a number in [0.01, 1]"),
+    (json.dumps({"hardware": {"h100-sxm": {**GOOD, "attention_mfu": 2}}}),
+     "attention_mfu: must be a number in [0.01, 1]"),
     (json.dumps({"hardware": {"h100-sxm": {"mfu": 0.5, "weights_mbu": 0.8, "kv_mbu": 0.7, "layer_overhead_s": 2}}}),
      "layer_overhead_s: must be a number in [0, 0.001] s"),
     (json.dumps({"hardware": {"H100 <b>": GOOD}}), "hardware id: must be a lowercase id"),
@@ -186,7 +187,8 @@ def test_calibration_lowers_error_on_trtllm_rows(trtllm, catalog):
     before, after = stats(validate(trtllm, catalog), "phase"), stats(validate(trtllm, catalog, calibration), "phase")
     for phase in ("request", "prefill"):
         assert after[phase]["median_abs_error_pct"] < before[phase]["median_abs_error_pct"] - 2, phase
-    overall_before, overall_after = stats(validate(trtllm, catalog))["all"], stats(validate(trtllm, catalog, calibration))["all"]
+    overall_before = stats(validate(trtllm, catalog))["all"]
+    overall_after = stats(validate(trtllm, catalog, calibration))["all"]
     assert overall_after["median_abs_error_pct"] < overall_before["median_abs_error_pct"] - 3
     assert overall_after["max_abs_error_pct"] < overall_before["max_abs_error_pct"] / 1.5
 
