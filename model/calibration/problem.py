@@ -67,8 +67,15 @@ class FitProblem:
         return sum(self.parts_s(eff).values())
 
 
-def _stack(array, shape, runs: float) -> np.ndarray:
-    return runs * np.broadcast_to(np.asarray(array, dtype=float), shape).ravel()
+def _segments(op, shape, runs: float) -> tuple[np.ndarray, ...]:
+    """compute, stream, kv and kernels of one op over a pass's samples, times the passes each stands for;
+    an op whose terms are the same at every sample (a GEMM across decode contexts) is one segment."""
+    terms = [np.broadcast_to(np.asarray(a, dtype=float), shape).ravel()
+             for a in (op.compute_s, op.weights_s + op.act_s, op.kv_s, op.cost.kernels)]
+    if all(t.size <= 1 or np.all(t == t[0]) for t in terms):
+        size = max(terms[0].size, 1)
+        return tuple(runs * size * t[:1] for t in terms)
+    return tuple(runs * t for t in terms)
 
 
 def build_problem(measurements: Sequence[Measurement], catalog: Catalog) -> FitProblem:
@@ -88,15 +95,13 @@ def build_problem(measurements: Sequence[Measurement], catalog: Catalog) -> FitP
         for timing, runs in phase_passes(unit, m):
             shape = np.shape(timing.time_s)
             for op in timing.ops:
-                seg["compute"].append(_stack(op.compute_s, shape, runs))
-                seg["stream"].append(_stack(op.weights_s + op.act_s, shape, runs))
-                seg["kv"].append(_stack(op.kv_s, shape, runs))
-                seg["kernels"].append(_stack(op.cost.kernels, shape, runs))
+                for name, terms in zip(("compute", "stream", "kv", "kernels"), _segments(op, shape, runs)):
+                    seg[name].append(terms)
                 size = seg["compute"][-1].size
                 seg["row"].append(np.full(size, index))
                 seg["attention"].append(np.full(size, op.name in ATTENTION_KERNEL_OPS))
                 launched += float(np.sum(seg["kernels"][-1]))
-            comms += float(np.sum(_stack(timing.comms_s, shape, runs)))
+            comms += runs * float(np.sum(np.broadcast_to(np.asarray(timing.comms_s, dtype=float), shape)))
         fixed.append(comms)
         kernels.append(launched)
         measured.append(m.measured_s)
