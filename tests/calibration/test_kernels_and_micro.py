@@ -153,3 +153,10 @@ def test_error_band_per_hardware(catalog):
     low, high = h100.range_pct
     assert low < h100.median_pct < high and h100.median_abs_pct > 10
     assert error_band(measurements, catalog, "b200").n == 0 and not error_band(measurements, catalog, "b200").optimistic
+
+
+def test_the_cli_says_when_a_calibration_file_is_old(tmp_path):
+    old = {"hardware": {"h100-sxm": {"mfu": 0.42, "weights_mbu": 0.54, "kv_mbu": 1.0, "layer_overhead_s": 9.7e-5}}}
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    result = run("validate", "--framework", "TensorRT-LLM 0.9", "--calibration", str(tmp_path / "old.json"))
+    assert result.returncode == 0 and "old.json: h100-sxm: written before the time per kernel" in result.stderr
