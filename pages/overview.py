@@ -8,7 +8,7 @@ from model.core.request import request_cost
 from model.report import summary as report
 from model.schema.resolve import calibration_key
 from ui import format as fmt
-from ui.cached import hardware_band
+from ui.cached import hardware_band, shipped_calibration
 from ui.figures.overview import timeline_figure
 from ui.page import card, chart, current, table
 from ui.sidebar_calibration import KEY as CALIBRATION_KEY
@@ -33,7 +33,7 @@ calibration = state.calibration if state.calibration is not None and state.calib
 calibration_name = None if calibration is None else (
     "shipped" if st.session_state.get(CALIBRATION_KEY) == SHIPPED else "uploaded")
 band = hardware_band(hw_key, None if calibration is None else calibration.to_json(), calibration)
-note, warn = explain.validation_note(band, calibration_name)
+note, warn = explain.validation_note(band, calibration_name, shipped_calibration().efficiency_for(hw_key) is not None)
 (st.warning if warn else st.caption)(note)
 
 unfit = explain.fit_reason(s, row["max_batch"])

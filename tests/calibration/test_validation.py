@@ -17,7 +17,7 @@ from model.calibration.validate import (
 from model.core.roofline import decode_step, prefill
 
 SHIPPED = ROOT / "presets" / "measurements.csv"
-REFERENCE_ROWS = 382  # rows of presets/measurements.csv: 325 reference rows carried + 57 TensorRT-LLM 0.6.1/0.5 rows
+REFERENCE_ROWS = 391  # presets/measurements.csv: 325 reference rows + 57 TensorRT-LLM 0.6.1/0.5 + 9 vLLM MI300X rows
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +35,12 @@ def test_every_reference_row_is_converted_or_excluded_with_a_reason(shipped):
     assert len(shipped) == REFERENCE_ROWS
     assert len({m.id for m in shipped}) == REFERENCE_ROWS
     excluded = [m for m in shipped if m.excluded]
-    assert len(excluded) == 188  # README: "Excluded, with the reason in each row (188 of 382)"
+    assert len(excluded) == 188  # README: "Excluded, with the reason in each row (188 of 391)"
     assert all(len(m.exclude_reason) > 20 for m in excluded)
     usable = select(shipped)
-    # 96 static-batch runs + 48 TTFT (TensorRT-LLM v0.9) + 1 LMDeploy batch-1 run + 29 runs and 20 TTFT (v0.6.1, v0.5)
-    assert len(usable) == 194
+    # 96 static-batch runs + 48 TTFT (TensorRT-LLM v0.9) + 1 LMDeploy batch-1 run + 29 runs and 20 TTFT (v0.6.1,
+    # v0.5) + 9 vLLM static-batch runs (MI300X)
+    assert len(usable) == 203
     assert all(m.info["source"] for m in usable)
     fp4 = [m for m in shipped if "FP4" in m.raw["reference"]]
     assert fp4 and all(m.excluded for m in fp4)

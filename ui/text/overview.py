@@ -108,7 +108,7 @@ def weights_sentence(dep: Deployment, bits: int, floor_weight_bytes: float) -> s
     return "; ".join(parts)
 
 
-def validation_note(band, calibration_name: str | None) -> tuple[str, bool]:
+def validation_note(band, calibration_name: str | None, shipped_fit: bool) -> tuple[str, bool]:
     """One line on the model's error for this hardware (docs/formulas.md F105) and whether it warrants a
     warning (an uncalibrated chip whose published rows show the model optimistic)."""
     active = f"{calibration_name} calibration active" if calibration_name else "no calibration active"
@@ -121,6 +121,8 @@ def validation_note(band, calibration_name: str | None) -> tuple[str, bool]:
             f"{high:+.0f}% (negative = faster than measured).")
     warn = band.optimistic and calibration_name is None
     if warn:
+        remedy = ("choose the shipped calibration in the sidebar" if shipped_fit else
+                  "no shipped calibration covers this chip: calibrate with `python -m model calibrate`")
         text += (f" Uncalibrated, the model is optimistic here by {-band.median_pct:.0f}% in median: times and "
-                 f"prices on this page are likely that much too low (choose the shipped calibration in the sidebar).")
+                 f"prices on this page are likely that much too low ({remedy}).")
     return text, warn
