@@ -6,9 +6,13 @@ import streamlit as st
 from model.core import metrics, roofline
 from model.core.request import request_cost
 from model.report import summary as report
+from model.schema.resolve import calibration_key
 from ui import format as fmt
+from ui.cached import hardware_band, shipped_calibration
 from ui.figures.overview import timeline_figure
 from ui.page import card, chart, current, table
+from ui.sidebar_calibration import KEY as CALIBRATION_KEY
+from ui.sidebar_calibration import SHIPPED
 from ui.text import overview as explain
 from ui.text.latency import context_floor_sentence, floor_sentence
 
@@ -24,6 +28,13 @@ st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}**, wei
 if row["warnings"]:
     st.warning(row["warnings"])
 st.caption(explain.context_note(s))
+hw_key = calibration_key(s)
+calibration = state.calibration if state.calibration is not None and state.calibration.efficiency_for(hw_key) else None
+calibration_name = None if calibration is None else (
+    "shipped" if st.session_state.get(CALIBRATION_KEY) == SHIPPED else "uploaded")
+band = hardware_band(hw_key, None if calibration is None else calibration.to_json(), calibration)
+note, warn = explain.validation_note(band, calibration_name, shipped_calibration().efficiency_for(hw_key) is not None)
+(st.warning if warn else st.caption)(note)
 
 unfit = explain.fit_reason(s, row["max_batch"], metrics.weights_fit(dep))
 mark = explain.NOT_FITTING if unfit else ""

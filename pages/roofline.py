@@ -69,11 +69,12 @@ with st.expander("How to read this plot"):
 st.subheader("Per-op table")
 rows = [{"pass": "prefill", **r} for r in report.op_rows(first)] + [{"pass": "decode", **r} for r in report.op_rows(step)]
 labels = dict(zip(report.OP_TABLE_COLUMNS[1:-1], ("GFLOP", "weights MB", "KV MB", "activations MB", "FLOP/byte",
-                                                  "compute ms", "memory ms", "time ms")))
+                                                  "compute ms", "memory ms", "kernels' fixed ms", "time ms")))
 formats = {c: st.column_config.NumberColumn(label) for c, label in labels.items()}
 table(fmt.rounded(pd.DataFrame(rows)), "roofline_ops",
       f"Each op of the prefill of one {s.prompt:,}-token prompt ({fmt.duration(float(first.time_s))} = TTFT) and of one decode "
       f"step at batch {s.batch} and context {s.ctx:,} ({fmt.duration(float(step.time_s))} = TPOT, which excludes TTFT), summed over "
       f"all {dep.model.layers} layers and all {fmt.plural(dep.chips, 'chip')}: GFLOP, MB of weights, KV cache and activations moved, "
-      "intensity in FLOP/byte, compute and memory time in ms; time = the larger of the two. A pass's time is the sum of "
+      "intensity in FLOP/byte, compute and memory time in ms; time = the larger of the two plus the fixed time of the op's "
+      "kernels (kernels launched x time per kernel, docs/formulas.md F100). A pass's time is the sum of "
       "its rows. The CSV keeps the unit-suffixed column names.", column_config=formats, height="content")

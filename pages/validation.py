@@ -17,8 +17,10 @@ st.markdown(
     "quantity**: for the TensorRT-LLM v0.9 static-batch rows, output tokens/s per GPU over a whole run = batch x "
     "output / (prefill of `batch` prompts + output - 1 decode steps as the context grows) / chips; for the "
     "time-to-first-token rows, one batch-1 prefill; for batch-1 decode rows, one decode step. Efficiencies are each "
-    "hardware preset's defaults, or a calibration: per-hardware MFU, weight and KV bandwidth fractions and a fixed "
-    "overhead per layer, fitted by least squares on log error (`python -m model calibrate`).")
+    "hardware preset's defaults, or a calibration: per-hardware GEMM MFU, attention MFU, weight and KV bandwidth "
+    "fractions and the fixed time per kernel, fitted by least squares on log error (`python -m model calibrate`); "
+    "a parameter the rows cannot pin (standard error above half its value, or correlated beyond 0.95 with another) "
+    "is held at its default. Micro-benchmark rows (`hbm_read`, `gemm`) pin the bandwidth and GEMM ceilings.")
 
 uploaded = state.calibration if st.session_state.get(CALIBRATION_KEY) != SHIPPED and state.calibration is not None else None
 choices = ["shipped", "held-out"] + (["uploaded"] if uploaded is not None else [])

@@ -13,9 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from model import load_catalog
+from model.calibration.error_band import ErrorBand, error_band
 from model.calibration.file_format import Calibration, load_shipped
-from model.calibration.fit import leave_one_model_out
 from model.calibration.measurements import read_measurements
+from model.calibration.transfer import leave_one_model_out
 from model.calibration.validate import validate
 from model.catalog.presets import PRESET_DIR
 from model.disaggregation.plan import ServingPlan
@@ -111,6 +112,13 @@ def comparison(which: str) -> pd.DataFrame:
     else:
         result = validate(rows, catalog, shipped_calibration() if which == "shipped" else None)
     return rows_frame(result)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def hardware_band(hw_key: str, calibration_json: str | None, _calibration) -> ErrorBand:
+    """The model's error on the shipped rows of one hardware (Overview); the calibration's JSON keys the cache."""
+    rows, _ = measurements()
+    return error_band(rows, load_catalog(), hw_key, _calibration)
 
 
 def compare_uploaded(calibration) -> pd.DataFrame:

@@ -44,13 +44,15 @@ def widget_value(scenario: Scenario, key: str):
     value = getattr(scenario, key)
     if key == "preset":
         return value or NO_PRESET
+    if key == "hw_name":
+        return value or ""
     if key == "abits":
         return AUTO if value is None else value
     return value
 
 
 def scenario_value(key: str, value):
-    if (key == "preset" and value == NO_PRESET) or (key == "abits" and value == AUTO):
+    if (key == "preset" and value == NO_PRESET) or (key == "abits" and value == AUTO) or (key == "hw_name" and not value):
         return None
     return value
 

@@ -14,7 +14,7 @@ import streamlit as st
 
 from model import Catalog, Deployment, Scenario, parse_scenario, resolve
 from model.schema.parse import baseline, clamp_custom_model, scenario_params
-from model.schema.resolve import efficiency_of, hardware_of
+from model.schema.resolve import calibration_key, efficiency_of, hardware_of
 from model.schema.scenario import (
     CUSTOM,
     CUSTOM_HW_KEYS,
@@ -35,7 +35,7 @@ from ui.links import (
     widget_value,
     write_widgets,
 )
-from ui.widgets import UrlParam, checkbox, choice, log_choice, log_grid, number, radio
+from ui.widgets import UrlParam, checkbox, choice, log_choice, log_grid, number, radio, text
 
 MIN_CTX = 128
 CLAMP_NOTE = "_custom_model_clamped"
@@ -109,6 +109,7 @@ def hardware_widgets(catalog: Catalog) -> None:
         with st.expander("Custom hardware", expanded=True):
             for key, label in zip(CUSTOM_HW_KEYS, ("Dense TFLOP/s", "HBM TB/s", "HBM GB per chip", "Link GB/s per direction")):
                 number(param(key, label))
+            text(param("hw_name", "Name (a calibration of this chip applies)"))
     else:
         hw = catalog.hardware[st.session_state["hw"]]
         st.caption(f"{hw.name}: {hw.bf16_flops_per_s / 1e12:,.0f} bf16 TFLOP/s, {hw.hbm_bytes / 1e9:,.0f} GB at "
@@ -216,7 +217,7 @@ def _render_sidebar(catalog: Catalog) -> tuple[AppState, object]:
             note.caption(preset_note(catalog, scenario))
         restart_boundary_on_change(scenario)
         hw = hardware_of(scenario, catalog)
-        calibration = sidebar_calibration.calibration_widgets(hw.id)
+        calibration = sidebar_calibration.calibration_widgets(calibration_key(scenario))
         defaults = efficiency_of(scenario.replace(mfu=None, mbu=None), hw, calibration)
         assumption_widgets(hw, defaults, calibration is not None and calibration.efficiency_for(hw.id) is not None)
         share_slot = st.empty()

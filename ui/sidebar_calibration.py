@@ -27,7 +27,8 @@ SHIPPED = "shipped"
 OPTIONS = (NONE, SHIPPED)
 UPLOAD_KEY = "_calibration_upload"
 PARAM = UrlParam(Field(KEY, str, choices=OPTIONS), NONE, "Efficiencies from",
-                 "shipped = per-hardware fits to the published TensorRT-LLM v0.9 measurements "
+                 "shipped = per-hardware fits (MFU, attention, bandwidths, time per kernel) to the published "
+                 "TensorRT-LLM v0.9 measurements "
                  "(presets/calibrations; see the Validation page).")
 log = logging.getLogger("llm_econ")
 
@@ -61,12 +62,15 @@ def describe(calibration: Calibration | None, hw_id: str, source: str) -> None:
         errors = (f" Median error on its {report['error_after'].get('n', '?')} rows: "
                   f"{report['error_before']['median_abs_error_pct']:.0f}% -> {report['error_after']['median_abs_error_pct']:.0f}%.")
     # only validated numbers and the hardware id (a lowercase id) go into this Markdown box
-    st.success(f"{source} calibration active for {hw_id}: MFU {eff.mfu:.2f}, weight bandwidth {eff.weights_mbu:.2f}, "
-               f"KV bandwidth {eff.kv_mbu:.2f}, overhead {eff.layer_overhead_s * 1e6:.0f} µs/layer.{errors}")
+    st.success(f"{source} calibration active for {hw_id}: MFU {eff.mfu:.2f}, attention {eff.attention_fraction:.2f}, "
+               f"weight bandwidth {eff.weights_mbu:.2f}, KV bandwidth {eff.kv_mbu:.2f}, "
+               f"{eff.kernel_s * 1e6:.1f} µs per kernel.{errors}")
     free_form = [f"fitted with: {calibration.provenance['command']}"] if "command" in calibration.provenance else []
     free_form += [f"source: {text}" for text in report.get("sources", [])]
+    free_form += calibration.notes()
     if free_form:
-        st.text("\n".join(free_form))  # plain text: nothing in the file is interpreted
+        st.text("
+".join(free_form))  # plain text: nothing in the file is interpreted
 
 
 def calibration_widgets(hw_id: str) -> Calibration | None:

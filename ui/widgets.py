@@ -56,6 +56,12 @@ def number(param: UrlParam, **kwargs):
                            **kwargs)
 
 
+def text(param: UrlParam, **kwargs):
+    """A text input (an id such as a custom chip's name); empty means the key is not set."""
+    return st.text_input(param.label, value=param.default or "", key=param.field.name, persist_state=PERSIST,
+                         help=help_text(param), **kwargs)
+
+
 def slider(param: UrlParam, **kwargs):
     """A slider over the field's range."""
     spec, cast = param.field, _cast(param)

@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 from model.base.fields import Field, FieldError, echo
 from model.base.files import TooLarge, read_at_most
-from model.calibration.parameters import OVERHEAD_MAX_S, PARAMETERS
+from model.calibration.parameters import KERNEL_MAX_S, LEGACY_KERNELS_PER_LAYER, PARAMETERS
 from model.catalog.presets import PRESET_DIR
 from model.core.deployment import Efficiency
 
@@ -37,10 +37,13 @@ ENTRY_FIELDS = {
     "mfu": Field("mfu", float, 0.01, 1),
     "weights_mbu": Field("weights_mbu", float, 0.01, 1),
     "kv_mbu": Field("kv_mbu", float, 0.01, 1),
-    "layer_overhead_s": Field("layer_overhead_s", float, 0, OVERHEAD_MAX_S, unit="s"),
+    "kernel_s": Field("kernel_s", float, 0, KERNEL_MAX_S, unit="s"),
 }
+ATTENTION_FIELD = Field("attention_mfu", float, 0.01, 1)  # optional: absent = mfu
 ALLREDUCE_FIELD = Field("allreduce_latency_s", float, 0, 0.01, unit="s")
 LEGACY_NAMES = {"compute": "mfu", "weights_bw": "weights_mbu", "kv_bw": "kv_mbu"}  # files written before 2026-12
+LEGACY_OVERHEAD = Field("layer_overhead_s", float, 0, 1e-3, unit="s")  # files written before issue 11
+LEGACY_NOTE = "legacy_note"
 HW_ID = Field("hardware id", str)
 
 
@@ -60,10 +63,14 @@ class Calibration:
         """The calibrated efficiency of a hardware preset, or None when not calibrated."""
         return self.efficiencies.get(hw_id)
 
+    def notes(self) -> list[str]:
+        """Messages about entries read from an older format (e.g. a per-layer overhead)."""
+        return [f"{hw}: {r[LEGACY_NOTE]}" for hw, r in self.reports.items() if LEGACY_NOTE in r]
+
     def to_dict(self) -> dict:
         hardware = {}
         for hw_id, eff in self.efficiencies.items():
-            entry = {name: getattr(eff, name) for name in PARAMETERS}
+            entry = {name: getattr(eff, name) for name in PARAMETERS if getattr(eff, name) is not None}
             if eff.allreduce_latency_s is not None:
                 entry["allreduce_latency_s"] = eff.allreduce_latency_s
             hardware[hw_id] = {**entry, **dict(self.reports.get(hw_id, {}))}
@@ -152,8 +159,27 @@ def _stats(name: str, value: object) -> dict:
     })
 
 
+EFFICIENCY_FIELDS = {**ENTRY_FIELDS, ATTENTION_FIELD.name: ATTENTION_FIELD}
+
+
 def _efficiencies(name: str, value: object) -> dict:
-    return _object(name, value, {key: (lambda k, v: _number(ENTRY_FIELDS[k], v)) for key in ENTRY_FIELDS})
+    return _object(name, value, {key: (lambda k, v: _number(EFFICIENCY_FIELDS[k], v)) for key in EFFICIENCY_FIELDS},
+                   required=False)
+
+
+def _per_parameter(name: str, value: object) -> dict:
+    """A number per calibratable parameter (relative standard errors, correlations)."""
+    spec = Field("value", float, 0, 1e12)
+    return _object(name, value, {p: (lambda k, v: _number(dataclasses.replace(spec, name=k), v, nan_ok=True))
+                                 for p in PARAMETERS}, required=False)
+
+
+def _conditioning(name: str, value: object) -> dict:
+    """The fit's conditioning (F103): log-time noise, relative standard errors, largest correlations."""
+    sigma = Field("sigma_log", float, 0, 1e6)
+    return _object(name, value, {"sigma_log": lambda k, v: _number(sigma, v, nan_ok=True),
+                                 "relative_se": _per_parameter, "max_abs_correlation": _per_parameter},
+                   required=False)
 
 
 REPORT_FIELDS: dict[str, Callable] = {  # how each entry was obtained (model.calibration.fit.HardwareFit.report)
@@ -165,6 +191,8 @@ REPORT_FIELDS: dict[str, Callable] = {  # how each entry was obtained (model.cal
     "sources": _texts,
     "error_before": _stats,
     "error_after": _stats,
+    "conditioning": _conditioning,
+    LEGACY_NOTE: _text,
 }
 FIT_PROVENANCE: dict[str, Callable] = {k: _text for k in ("created_utc", "command", "measurements", "definitions")}
 
@@ -183,6 +211,14 @@ def _entry(hw_id: str, entry: object) -> tuple[Efficiency, dict]:
     if not isinstance(entry, dict):
         raise CalibrationError(f"hardware {echo(hw_id)}: must be an object with {', '.join(PARAMETERS)}")
     entry = {LEGACY_NAMES.get(k, k): v for k, v in entry.items()}
+    if "layer_overhead_s" in entry and "kernel_s" not in entry:
+        overhead = _number(LEGACY_OVERHEAD, entry.pop("layer_overhead_s"))
+        entry["kernel_s"] = min(overhead / LEGACY_KERNELS_PER_LAYER, KERNEL_MAX_S)
+        entry[LEGACY_NOTE] = (f"written before the time per kernel replaced the per-layer overhead: its "
+                              f"layer_overhead_s {overhead * 1e6:.0f} µs is read as kernel_s = "
+                              f"{entry['kernel_s'] * 1e6:.1f} µs ({LEGACY_KERNELS_PER_LAYER} kernels per dense layer) and "
+                              "attention runs at its mfu; recalibrate with `python -m model calibrate` for a fit "
+                              "of this model")
     values = {}
     for name, spec in ENTRY_FIELDS.items():
         if name not in entry:
@@ -190,6 +226,8 @@ def _entry(hw_id: str, entry: object) -> tuple[Efficiency, dict]:
         values[name] = _number(spec, entry[name])
     latency = entry.get("allreduce_latency_s")
     values["allreduce_latency_s"] = None if latency is None else _number(ALLREDUCE_FIELD, latency)
+    attention = entry.get("attention_mfu")
+    values["attention_mfu"] = None if attention is None else _number(ATTENTION_FIELD, attention)
     report = {k: v for k, v in entry.items() if k not in values}
     unknown = [k for k in report if k not in REPORT_FIELDS]
     if unknown:

@@ -1,7 +1,7 @@
 """A small bounded nonlinear least-squares solver (Levenberg–Marquardt), numpy only.
 
-Generic: it knows nothing of rooflines. `least_squares_bounded(fun, x0, lo, hi)` minimises
-‖fun(x)‖² subject to lo ≤ x ≤ hi, with a forward-difference Jacobian.
+Generic: it knows nothing of rooflines. `least_squares_bounded(fun, x0, lo, hi, jac=None)` minimises
+‖fun(x)‖² subject to lo ≤ x ≤ hi, with the Jacobian `jac(x)` when given, else forward differences.
 """
 
 from __future__ import annotations
@@ -19,19 +19,19 @@ def forward_difference_jacobian(fun, x, r, lo, hi, step=1e-6) -> np.ndarray:
     return np.stack(columns, axis=1)
 
 
-def least_squares_bounded(fun, x0, lo, hi, max_iter: int = 200, tol: float = 1e-12) -> np.ndarray:
-    """Minimise ‖fun(x)‖² for lo ≤ x ≤ hi: Levenberg–Marquardt with a forward-difference
-    Jacobian; variables at a bound whose gradient points outward are frozen for the step."""
+def least_squares_bounded(fun, x0, lo, hi, max_iter: int = 200, tol: float = 1e-12, jac=None) -> np.ndarray:
+    """Minimise ‖fun(x)‖² for lo ≤ x ≤ hi: Levenberg–Marquardt with the Jacobian `jac(x)` (or a
+    forward-difference one); variables at a bound whose gradient points outward are frozen for the step."""
     x = np.clip(np.asarray(x0, dtype=float), lo, hi)
     r = fun(x)
     cost, damping = float(r @ r), 1e-3
     for _ in range(max_iter):
-        jac = forward_difference_jacobian(fun, x, r, lo, hi)
-        grad = jac.T @ r
+        j = jac(x) if jac is not None else forward_difference_jacobian(fun, x, r, lo, hi)
+        grad = j.T @ r
         free = ~(((x <= lo) & (grad > 0)) | ((x >= hi) & (grad < 0)))
         if not free.any():
             break
-        jf, hess = jac[:, free], jac[:, free].T @ jac[:, free]
+        jf, hess = j[:, free], j[:, free].T @ j[:, free]
         improved = False
         while damping < 1e10:
             step = np.zeros_like(x)

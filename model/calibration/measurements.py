@@ -11,6 +11,11 @@ column. The phase says what was timed:
 |           | out − 1 decode steps as the context grows from `prompt` to prompt + out − 2 (the   |
 |           | first output token comes from the prefill), as TensorRT-LLM's gptSessionBenchmark  |
 |           | times it; `ctx` unused                                                             |
+| `hbm_read`| micro-benchmark on one chip: one kernel reading `bytes` bytes of HBM once (a large |
+|           | read-only reduction, a stream test); `measured_ms` only                            |
+| `gemm`    | micro-benchmark on one chip: one (m × k) · (k × n) matrix product, the k × n matrix |
+|           | the weights at `wbits`, activations at the compute precision (`abits`);            |
+|           | `measured_ms` only                                                                 |
 
 | measured column         | unit     | definition                                                        |
 |-------------------------|----------|-------------------------------------------------------------------|
@@ -36,12 +41,20 @@ from model.schema.parse import parse_scenario_strict
 from model.schema.resolve import ScenarioError
 from model.schema.scenario import SCENARIO_FIELDS, Scenario
 
-PHASES = ("decode", "prefill", "request")
+MODEL_PHASES = ("decode", "prefill", "request")
+MICRO_PHASES = {"hbm_read": ("bytes",), "gemm": ("m", "k", "n")}  # micro-benchmarks and their columns
+PHASES = MODEL_PHASES + tuple(MICRO_PHASES)
 QUANTITIES = ("measured_ms", "tokens_per_s", "tokens_per_s_per_chip")
 MEASURED_FIELDS = {
     "measured_ms": Field("measured_ms", float, 1e-6, 1e9, unit="ms"),
     "tokens_per_s": Field("tokens_per_s", float, 1e-6, 1e12, unit="tokens/s"),
     "tokens_per_s_per_chip": Field("tokens_per_s_per_chip", float, 1e-6, 1e12, unit="tokens/s"),
+}
+WORK_FIELDS = {
+    "bytes": Field("bytes", float, 1e3, 1e13, unit="B"),
+    "m": Field("m", int, 1, 10_000_000),
+    "k": Field("k", int, 1, 10_000_000),
+    "n": Field("n", int, 1, 10_000_000),
 }
 PHASE_FIELD = Field("phase", str, choices=PHASES)
 EXCLUDED_FIELD = Field("excluded", bool)
@@ -68,6 +81,11 @@ class Measurement:
     exclude_reason: str = ""
     info: dict = field(default_factory=dict)  # framework, trust, source, metric (text)
     raw: dict = field(default_factory=dict)  # the row as read
+    work: dict = field(default_factory=dict)  # micro-benchmark size: bytes (hbm_read) or m, k, n (gemm)
+
+    @property
+    def is_micro(self) -> bool:
+        return self.phase in MICRO_PHASES
 
     def tokens(self) -> float:
         """Tokens the phase yields on the replica: decode batch, prefill batch·prompt, request batch·out."""
@@ -118,10 +136,25 @@ def parse_measurement(row: Mapping[str, str], catalog: Catalog, index: int = 1, 
                                info=info, raw=dict(row))
         phase = PHASE_FIELD.parse(text.get("phase", ""))
         quantity, measured = _measured_value(text)
+        work = _work(phase, quantity, text)
         scenario = parse_scenario_strict(text, catalog)
     except (FieldError, ScenarioError) as exc:
         raise _row_error(index, exc, line) from None
-    return Measurement(ident, scenario, phase, quantity, measured, info=info, raw=dict(row))
+    return Measurement(ident, scenario, phase, quantity, measured, info=info, raw=dict(row), work=work)
+
+
+def _work(phase: str, quantity: str, text: Mapping[str, str]) -> dict:
+    """The size columns a micro-benchmark phase needs (FieldError naming the missing one)."""
+    if phase not in MICRO_PHASES:
+        return {}
+    if quantity != "measured_ms":
+        raise FieldError(quantity, "cross_field", f"phase {phase} is timed: give measured_ms, not {quantity}")
+    work = {}
+    for name in MICRO_PHASES[phase]:
+        if not text.get(name):
+            raise WORK_FIELDS[name].missing(f"required when phase={phase}")
+        work[name] = WORK_FIELDS[name].parse(text[name])
+    return work
 
 
 def read_measurements(path: str, catalog: Catalog, notes: list | None = None) -> tuple[list[Measurement], list[str]]:

@@ -7,6 +7,7 @@ error_pct = 100 · (predicted − measured) / measured. Excluded rows are carrie
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,15 +17,32 @@ from model.calibration.measurements import INFO_COLUMNS, Measurement
 from model.catalog.presets import Catalog
 from model.core import metrics
 from model.core.deployment import Deployment
-from model.core.roofline import PassTiming, decode_step, prefill
+from model.core.ops import OpCost
+from model.core.roofline import PassTiming, decode_step, prefill, time_ops
 from model.schema.resolve import resolve
 
 DECODE_SAMPLES = 64  # contexts sampled along a run's decode steps (each stands for several steps)
 
 
+def micro_op(dep: Deployment, m: Measurement) -> OpCost:
+    """The one kernel of a micro-benchmark row (docs/formulas.md F104): an HBM read of `bytes`, or a
+    GEMM of 2·m·k·n FLOPs reading k·n weights at `wbits` and m·k activations, writing m·n."""
+    one = np.ones(1)
+    if m.phase == "hbm_read":
+        return OpCost("hbm_read", 0 * one, m.work["bytes"] * one, 0 * one, 0 * one, kernels=1.0)
+    mm, k, n = (float(m.work[x]) for x in ("m", "k", "n"))
+    b_a = 1.0 if dep.eight_bit_compute else 2.0
+    return OpCost("gemm", 2 * mm * k * n * one, k * n * dep.precision.bytes_per_weight * one, 0 * one,
+                  (mm * k + mm * n) * b_a * one, kernels=1.0)
+
+
 def phase_passes(dep: Deployment, m: Measurement) -> list[tuple[PassTiming, float]]:
-    """The forward passes a measured phase consists of, each with how many times it runs."""
+    """The forward passes a measured phase consists of, each with how many times it runs
+    (a micro-benchmark: its one kernel on one chip)."""
     s = m.scenario
+    if m.is_micro:
+        one_chip = dataclasses.replace(dep, chips=1, attention_dp=False)
+        return [(PassTiming(time_ops(one_chip, [micro_op(one_chip, m)]), np.zeros(1)), 1.0)]
     if m.phase == "decode":
         return [(decode_step(dep, s.batch, s.ctx), 1.0)]
     passes = [(prefill(dep, s.prompt, batch=s.batch), 1.0)]
@@ -66,7 +84,8 @@ class ValidationRow:
             scenario = {k: getattr(s, k) for k in keys}
         else:
             scenario = {k: str(m.raw.get(k, "") or "") for k in keys}
-        return {"id": m.id, **scenario, "phase": m.phase, "quantity": m.quantity,
+        return {"id": m.id, **scenario, **{k: m.work.get(k, "") for k in ("bytes", "m", "k", "n")},
+                "phase": m.phase, "quantity": m.quantity,
                 "measured": "" if m.excluded else m.measured,
                 "predicted": "" if self.predicted is None else self.predicted,
                 "error_pct": "" if self.error_pct is None else self.error_pct,
@@ -75,7 +94,7 @@ class ValidationRow:
 
 
 VALIDATION_COLUMNS = ("id", "hw", "model", "chips", "wbits", "kvbits", "abits", "batch", "ctx", "prompt", "out",
-                      "phase", "quantity", "measured", "predicted", "error_pct", "excluded", "exclude_reason",
+                      "bytes", "m", "k", "n", "phase", "quantity", "measured", "predicted", "error_pct", "excluded", "exclude_reason",
                       "note") + INFO_COLUMNS
 
 

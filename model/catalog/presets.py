@@ -39,8 +39,10 @@ HARDWARE_FIELDS = {
 HARDWARE_OPTIONAL = {
     "fp8_tflops": _num("fp8_tflops", 1, 100_000, "TFLOP/s"),
     "int8_tops": _num("int8_tops", 1, 100_000, "TOP/s"),
+    "attention_mfu": _num("attention_mfu", 0.01, 1),  # blank: the project default (core.hardware)
+    "kernel_us": _num("kernel_us", 0, 1000, "µs"),
 }
-HARDWARE_SOURCES = ("spec_source", "price_source", "price_basis", "price_date", "efficiency_source")
+HARDWARE_SOURCES = ("spec_source", "price_source", "price_basis", "price_date", "efficiency_source", "kernel_source")
 
 MODEL_FIELDS = {
     "layers": _int("layers", 1, 1000),
@@ -162,6 +164,8 @@ def load_hardware(path: Path) -> tuple[dict[str, Hardware], dict[str, dict]]:
             usd_per_hour=v["usd_per_hour"],
             mfu=v["mfu"],
             mbu=v["mbu"],
+            **({} if v["attention_mfu"] is None else {"attention_mfu": v["attention_mfu"]}),
+            **({} if v["kernel_us"] is None else {"kernel_s": v["kernel_us"] * 1e-6}),
             sources=tuple((name, row[name].strip()) for name in HARDWARE_SOURCES),
         )
         rows[entry] = dict(row)

@@ -1,7 +1,7 @@
 """`python -m model calibrate measurements.csv -o calibration.json`: fit efficiencies per hardware.
 
     python -m model calibrate measurements.csv -o calibration.json [--hw ID ...] [--framework TEXT]
-                             [--params mfu,weights_mbu,kv_mbu,layer_overhead_s]
+                             [--params mfu,attention_mfu,weights_mbu,kv_mbu,kernel_s]
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from model.calibration.parameters import PARAMETERS
 from model.catalog.presets import load_catalog
 from model.cli.common import open_output, table
 from model.cli.validate import read_measurement_rows
+from model.schema.resolve import calibration_key
 from model.schema.scenario import CUSTOM
 
 
@@ -28,13 +29,15 @@ def _parse_params(text: str) -> tuple[str, ...]:
 def _print_fit(fit: cal.HardwareFit) -> None:
     print(f"\n{fit.hw}: {len(fit.row_ids)} rows, fitted in {fit.seconds * 1e3:.0f} ms")
     rows = []
+    se = fit.conditioning.as_dict()["relative_se"] if fit.conditioning else {}
     for name in PARAMETERS:
-        value = getattr(fit.efficiency, name)
+        value = fit.report()["default"][name] if name not in fit.fitted else getattr(fit.efficiency, name)
         status = "fitted" if name in fit.fitted else ("refused" if name in fit.refused else "not asked")
         if name in fit.at_bound():
             status = "fitted (at bound)"
-        rows.append({"parameter": name, "default": getattr(fit.default, name), "value": value, "status": status})
-    print(table(rows, ["parameter", "default", "value", "status"]))
+        rows.append({"parameter": name, "default": fit.report()["default"][name], "value": value,
+                     "rel_se_%": 100 * se[name] if name in se else "", "status": status})
+    print(table(rows, ["parameter", "default", "value", "rel_se_%", "status"]))
     print(f"  |error %| median {fit.before['median_abs_error_pct']:.1f} -> {fit.after['median_abs_error_pct']:.1f}, "
           f"max {fit.before['max_abs_error_pct']:.1f} -> {fit.after['max_abs_error_pct']:.1f}")
     for name, reason in fit.refused.items():
@@ -56,13 +59,16 @@ def cmd_calibrate(args) -> int:
     measurements, messages = read_measurement_rows(args, catalog)
     usable = select(measurements, args.framework)
     if args.hw:
-        usable = [m for m in usable if m.scenario.hw in args.hw]
-    custom = [m.id for m in usable if m.scenario.hw == CUSTOM]
+        usable = [m for m in usable if calibration_key(m.scenario) in args.hw]
+    custom = [m.id for m in usable if calibration_key(m.scenario) == CUSTOM]
     if custom:
-        messages.append(f"hw=custom rows ({', '.join(custom)}): hw: custom hardware is not calibrated (a "
-                        "calibration is stored per hardware preset id)")
+        messages.append(f"hw=custom rows ({', '.join(custom)}): hw_name: required when hw=custom (the name the "
+                        "calibration of that chip is stored under, e.g. my-gpu)")
         print(messages[-1], file=sys.stderr)
-        usable = [m for m in usable if m.scenario.hw != CUSTOM]
+        usable = [m for m in usable if calibration_key(m.scenario) != CUSTOM]
+    named = {calibration_key(m.scenario) for m in usable if m.scenario.hw == CUSTOM} & set(catalog.hardware)
+    if named:
+        raise ValueError(f"hw_name: {', '.join(sorted(named))} is a hardware preset id; name a custom chip otherwise")
     if not usable:
         raise ValueError(f"{args.measurements}: no usable rows (after --hw/--framework filters)")
     provenance = {"command": _command(args), "measurements": args.measurements,
@@ -82,7 +88,7 @@ def add_parser(sub) -> None:
     c = sub.add_parser("calibrate", help="fit efficiencies per hardware to measurements; write a calibration JSON")
     c.add_argument("measurements", help="measurements CSV: scenario keys, phase, measured_ms or tokens_per_s")
     c.add_argument("-o", "--output", required=True, help="calibration JSON to write")
-    c.add_argument("--hw", action="append", help="fit only this hardware id (repeatable)")
+    c.add_argument("--hw", action="append", help="fit only this hardware id, or custom chip's hw_name (repeatable)")
     c.add_argument("--framework", help="use only rows whose framework contains this text")
     c.add_argument("--params", default=",".join(PARAMETERS), help="parameters to fit (default: %(default)s)")
     c.set_defaults(handler=cmd_calibrate)

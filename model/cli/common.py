@@ -42,7 +42,10 @@ def load_calibration_arg(args):
     """The calibration named by --calibration, or None (bounded read and checks: `load_calibration`)."""
     if not getattr(args, "calibration", None):
         return None
-    return load_calibration(args.calibration)
+    calibration = load_calibration(args.calibration)
+    for note in calibration.notes():  # e.g. a file from before the time per kernel
+        print(f"{args.calibration}: {note}", file=sys.stderr)
+    return calibration
 
 
 def warn(message: str) -> None:

@@ -1,7 +1,7 @@
 """`python -m model validate [measurements.csv]`: the model beside published measurements.
 
-    python -m model validate [measurements.csv] [--calibration cal.json | --leave-one-model-out]
-                             [--framework TEXT] [-o out.csv]
+    python -m model validate [measurements.csv] [--calibration cal.json | --leave-one-model-out |
+                             --train-models A,B --test-models C] [--framework TEXT] [-o out.csv]
 
 Row formats and definitions: `model.calibration.measurements`; error % = (predicted - measured) / measured.
 """
@@ -12,7 +12,7 @@ import csv
 import sys
 from pathlib import Path
 
-from model.calibration import fit as cal
+from model.calibration import transfer
 from model.calibration import validate as val
 from model.calibration.measurements import Measurement, read_measurements, select
 from model.catalog.presets import load_catalog
@@ -70,15 +70,33 @@ def _write_rows(path: str, rows: list[val.ValidationRow], defaults: list[val.Val
             writer.writerow({k: spreadsheet_safe(format_cell(v)) if v != "" else "" for k, v in record.items()})
 
 
+def _models(text: str | None, flag: str) -> tuple[str, ...]:
+    models = tuple(x.strip() for x in (text or "").split(",") if x.strip())
+    if text is not None and not models:
+        raise ValueError(f"{flag}: empty; give comma-separated model ids")
+    return models
+
+
 def cmd_validate(args) -> int:
     catalog = load_catalog(args.presets)
     measurements, messages = read_measurement_rows(args, catalog)
     measurements = _filtered(measurements, args.framework)
     calibration = load_calibration_arg(args)
+    train, test = _models(args.train_models, "--train-models"), _models(args.test_models, "--test-models")
+    if bool(train) != bool(test):
+        raise ValueError("--train-models and --test-models: give both (comma-separated model ids)")
+    if test:
+        measurements = [m for m in measurements if m.excluded or (not m.is_micro and m.scenario.model in test)
+                        or m.is_micro or m.scenario.model in train]
     defaults = val.validate(measurements, catalog)
     adjusted, label = None, ""
-    if args.leave_one_model_out:
-        adjusted, label = cal.leave_one_model_out(measurements, catalog), "leave-one-model-out"
+    if test:
+        by_id = {id(r.measurement): r for r in transfer.train_test(measurements, catalog, train, test)}
+        keep = [i for i, m in enumerate(measurements) if id(m) in by_id]
+        defaults = [defaults[i] for i in keep]
+        adjusted, label = [by_id[id(measurements[i])] for i in keep], f"fitted on {','.join(train)}"
+    elif args.leave_one_model_out:
+        adjusted, label = transfer.leave_one_model_out(measurements, catalog), "leave-one-model-out"
     elif calibration is not None:
         adjusted, label = val.validate(measurements, catalog, calibration), "calibrated"
     shown = adjusted or defaults
@@ -104,6 +122,8 @@ def add_parser(sub) -> None:
     which.add_argument("--calibration", help="calibration JSON from `calibrate`")
     which.add_argument("--leave-one-model-out", action="store_true",
                        help="predict each model with a calibration fitted on the other models of its hardware")
+    which.add_argument("--train-models", help="fit per hardware on these models' rows (comma-separated ids) ...")
+    v.add_argument("--test-models", help="... and predict these models' rows with that fit")
     v.add_argument("--framework", help="use only rows whose framework contains this text")
     v.add_argument("-o", "--output", help="write every row with prediction and error to this CSV")
     v.set_defaults(handler=cmd_validate)

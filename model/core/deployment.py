@@ -1,7 +1,7 @@
 """A deployment: a model on a replica of chips, at a precision, with efficiencies and a price.
 
 `Precision` (bytes per weight, KV element and activation), `Efficiency` (achieved fractions of peak
-and fixed overheads: the calibratable parameters) and `Deployment` (what the roofline evaluates),
+and the fixed time per kernel: the calibratable parameters) and `Deployment` (what the roofline evaluates),
 with the replica-level quantities that follow from them: peaks, KV sharding under tensor or
 attention data parallelism, weight bytes per chip, and the time of one tensor-parallel all-reduce.
 """
@@ -21,23 +21,32 @@ ALLREDUCES_PER_LAYER = 2  # after attention and after the FFN (Megatron-style TP
 ATTENTION_OPS = ("qkv_proj", "attention", "out_proj")  # replicated per chip under attention data parallelism
 
 
+MAX_KERNEL_S = 1e-3  # a fixed cost per kernel above 1 ms is not a kernel's
+
+
 @dataclass(frozen=True)
 class Efficiency:
-    """Achieved fractions of peak and fixed overheads (the calibratable parameters)."""
+    """Achieved fractions of peak and the fixed time per kernel (the calibratable parameters)."""
 
-    mfu: float  # achieved fraction of peak FLOP/s (model FLOP utilisation)
+    mfu: float  # achieved fraction of peak FLOP/s in GEMMs (model FLOP utilisation)
     weights_mbu: float  # achieved fraction of HBM bandwidth streaming weights and activations
     kv_mbu: float  # achieved fraction of HBM bandwidth reading the KV cache
-    layer_overhead_s: float = 0.0  # fixed time per layer per forward pass
+    kernel_s: float = 0.0  # fixed time per kernel launched (docs/formulas.md F100)
     allreduce_latency_s: float | None = None  # per all-reduce; None: 6 µs + 2 µs·(√n − 1) (docs/formulas.md F19)
+    attention_mfu: float | None = None  # achieved fraction of peak FLOP/s in attention; None: same as mfu
 
     def __post_init__(self):
-        for name in ("mfu", "weights_mbu", "kv_mbu"):
+        for name in ("mfu", "weights_mbu", "kv_mbu", "attention_mfu"):
             value = getattr(self, name)
-            if not (0 < value <= 1):
+            if value is not None and not (0 < value <= 1):
                 raise ValueError(f"{name}: must be a fraction in (0, 1]; got {value!r}")
-        if not (0 <= self.layer_overhead_s < 1):
-            raise ValueError(f"layer_overhead_s: must be in [0, 1) s; got {self.layer_overhead_s!r}")
+        if not (0 <= self.kernel_s <= MAX_KERNEL_S):
+            raise ValueError(f"kernel_s: must be in [0, {MAX_KERNEL_S}] s; got {self.kernel_s!r}")
+
+    @property
+    def attention_fraction(self) -> float:
+        """The attention kernels' fraction of peak FLOP/s (mfu when not set apart)."""
+        return self.mfu if self.attention_mfu is None else self.attention_mfu
 
 
 @dataclass(frozen=True)

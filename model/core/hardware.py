@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+PROJECT_ATTENTION_MFU = 0.5  # custom hardware's attention fraction of peak (README "Efficiencies")
+PROJECT_KERNEL_S = 3e-6  # custom hardware's fixed time per kernel (docs/formulas.md F101)
+
 
 @dataclass(frozen=True)
 class Hardware:
@@ -23,6 +26,8 @@ class Hardware:
     usd_per_hour: float
     mfu: float  # default achieved fraction of peak FLOP/s
     mbu: float  # default achieved fraction of HBM bandwidth
+    attention_mfu: float = PROJECT_ATTENTION_MFU  # default fraction of peak FLOP/s in attention kernels
+    kernel_s: float = PROJECT_KERNEL_S  # default fixed time per kernel launched (s)
     sources: tuple[tuple[str, str], ...] = ()  # (what, source) pairs shown to users
 
     def peak_flops_per_s(self, eight_bit_compute: bool) -> float:

@@ -16,7 +16,17 @@ Counts follow docs/formulas.md F10–F16:
 - MoE: T·k routed expert-evaluations but only E·(1 − (1 − k/E)^T) distinct experts' weights
   read per layer; shared experts and the router always;
 - the input embedding is a lookup of T rows; lm_head computes logits for the last token of
-  each sequence only.
+  each sequence only;
+- elementwise work is traffic (F102): each norm is fused with its residual add (reads x and the
+  residual, writes both: 4·d elements per token), the gated activation reads 2·d_ff and writes
+  d_ff per token, rotary embedding reads and writes q and k.
+
+Each op also counts the kernels it launches per pass (F100, `KERNELS_PER_LAYER`): a dense layer
+launches 10 (two fused add+norms, QKV GEMM, rotary, KV-cache write, attention, output GEMM,
+gate/up GEMM, activation, down GEMM); an MoE layer launches a fixed 6 (router GEMM, top-k,
+permutation, one grouped GEMM for every touched expert's gate/up and one for their down
+projections, un-permutation) plus its activation, and `moe_per_expert` per touched expert
+(0 for grouped GEMMs as served today; an expert loop would launch 3 per expert).
 """
 
 from __future__ import annotations
@@ -38,10 +48,26 @@ class OpCost:
     weight_traffic_bytes: np.ndarray  # weights read from HBM
     kv_traffic_bytes: np.ndarray  # KV cache read and written
     act_traffic_bytes: np.ndarray  # activations read and written
+    kernels: np.ndarray | float = 0.0  # kernels launched per pass, summed over layers
 
     @property
     def bytes(self) -> np.ndarray:
         return self.weight_traffic_bytes + self.kv_traffic_bytes + self.act_traffic_bytes
+
+
+KERNELS_PER_LAYER = {  # kernels launched per layer per forward pass (docs/formulas.md F100)
+    "qkv_proj": 2,  # QKV GEMM, rotary embedding
+    "attention": 2,  # KV-cache write, attention kernel
+    "out_proj": 1,
+    "ffn": 2,  # gate/up GEMM, down GEMM
+    "activation": 1,  # SiLU(gate)·up (dense FFN, or all experts' at once)
+    "moe_fixed": 6,  # router GEMM, top-k, permutation, grouped gate/up GEMM, grouped down GEMM, un-permutation
+    "moe_per_expert": 0,  # launches per touched expert: 0 with grouped GEMMs (vLLM fused_moe, TensorRT-LLM's
+    #                       MoE plugin); an expert loop (Hugging Face transformers) launches 3 per expert
+    "moe_shared_experts": 3,  # gate/up GEMM, activation, down GEMM
+    "norms": 2,  # two fused residual-add + RMSNorm per layer
+}
+KERNELS_PER_PASS = {"embedding_lookup": 1, "lm_head": 2, "norms": 1}  # lm_head: GEMM + sampling; final norm
 
 
 def experts_touched(experts: int, active: int, tokens) -> np.ndarray:
@@ -116,7 +142,7 @@ def cache_bytes_per_sequence(m: ModelConfig, p: Precision, ctx) -> np.ndarray:
     return kv + indexer + state_bytes_per_sequence(m, p)
 
 
-def _linear(name: str, tokens, params: float, io_elements_per_token: float, p: Precision) -> OpCost:
+def _linear(name: str, tokens, params: float, io_elements_per_token: float, p: Precision, kernels: float) -> OpCost:
     tokens = np.asarray(tokens, dtype=float)
     return OpCost(
         name=name,
@@ -124,7 +150,15 @@ def _linear(name: str, tokens, params: float, io_elements_per_token: float, p: P
         weight_traffic_bytes=np.full_like(tokens, params * p.bytes_per_weight),
         kv_traffic_bytes=np.zeros_like(tokens),
         act_traffic_bytes=tokens * io_elements_per_token * p.bytes_per_activation,
+        kernels=kernels,
     )
+
+
+def _elementwise(name: str, tokens, elements_per_token: float, p: Precision, kernels: float) -> OpCost:
+    """An elementwise op: no FLOPs worth counting, `elements_per_token` activations read and written."""
+    tokens = np.asarray(tokens, dtype=float)
+    zero = np.zeros_like(tokens)
+    return OpCost(name, zero, zero, zero, tokens * elements_per_token * p.bytes_per_activation, kernels)
 
 
 def _attention(m: ModelConfig, batch, new_tokens, ctx, p: Precision, decode: bool) -> OpCost:
@@ -149,6 +183,7 @@ def _attention(m: ModelConfig, batch, new_tokens, ctx, p: Precision, decode: boo
         weight_traffic_bytes=np.zeros_like(pairs * batch),
         kv_traffic_bytes=batch * ((cached_read + written) * kv_layer_bytes + index_bytes + state_bytes),
         act_traffic_bytes=tokens * m.softmax_layers * m.heads * (d_qk + d_v) * p.bytes_per_activation,
+        kernels=m.layers * KERNELS_PER_LAYER["attention"],
     )
 
 
@@ -162,11 +197,15 @@ def _moe(m: ModelConfig, tokens, p: Precision) -> list[OpCost]:
         weight_traffic_bytes=m.moe_layers * (touched * m.expert_params + m.router_params_per_layer) * p.bytes_per_weight,
         kv_traffic_bytes=np.zeros_like(tokens),
         act_traffic_bytes=tokens * m.moe_layers * m.experts_active * 3 * width * p.bytes_per_activation,
+        kernels=m.moe_layers * (KERNELS_PER_LAYER["moe_fixed"] + KERNELS_PER_LAYER["moe_per_expert"] * touched),
     )
-    ops = [routed]
+    ops = [routed, _elementwise("moe_activation", tokens, m.moe_layers * m.experts_active * 3 * m.moe_ffn, p,
+                                m.moe_layers * KERNELS_PER_LAYER["activation"])]
     if m.shared_experts:
         params = m.moe_layers * m.shared_experts * m.expert_params
-        ops.append(_linear("moe_shared_experts", tokens, params, m.moe_layers * m.shared_experts * 3 * width, p))
+        io = m.moe_layers * m.shared_experts * (3 * width + 3 * m.moe_ffn)  # GEMMs' inputs/outputs + activation
+        ops.append(_linear("moe_shared_experts", tokens, params, io, p,
+                           m.moe_layers * KERNELS_PER_LAYER["moe_shared_experts"]))
     return ops
 
 
@@ -177,6 +216,8 @@ def forward_ops(m: ModelConfig, p: Precision, batch, new_tokens, ctx, decode: bo
     d = m.d_model
     n_l = m.layers
     qkv = m.attn_params_total - m.out_params_total  # every layer's input projections (and indexers)
+    d_qk, _ = m.attention_dims(decode)
+    rotary = 2 * (m.heads + m.kv_heads_for_sharding) * (m.qk_rope_head_dim if m.is_mla else d_qk)  # q, k read+written
     ops = [
         OpCost(
             name="embedding_lookup",
@@ -184,18 +225,25 @@ def forward_ops(m: ModelConfig, p: Precision, batch, new_tokens, ctx, decode: bo
             weight_traffic_bytes=tokens * d * p.bytes_per_weight,
             kv_traffic_bytes=np.zeros_like(tokens),
             act_traffic_bytes=tokens * d * p.bytes_per_activation,
+            kernels=KERNELS_PER_PASS["embedding_lookup"],
         ),
-        _linear("qkv_proj", tokens, qkv, n_l * d + qkv / d, p),
+        _linear("qkv_proj", tokens, qkv, n_l * d + qkv / d + m.softmax_layers * rotary, p,
+                n_l * KERNELS_PER_LAYER["qkv_proj"]),
         _attention(m, batch, new_tokens, ctx, p, decode),
-        _linear("out_proj", tokens, m.out_params_total, m.out_params_total / d + n_l * d, p),
+        _linear("out_proj", tokens, m.out_params_total, m.out_params_total / d + n_l * d, p,
+                n_l * KERNELS_PER_LAYER["out_proj"]),
     ]
     if m.dense_ffn_layers and m.ffn:
         matrices = 3 if m.gated_ffn else 2
         params = m.dense_ffn_layers * m.dense_ffn_params_per_layer
-        ops.append(_linear("ffn", tokens, params, m.dense_ffn_layers * matrices * (d + m.ffn), p))
+        ops.append(_linear("ffn", tokens, params, m.dense_ffn_layers * matrices * (d + m.ffn), p,
+                           m.dense_ffn_layers * KERNELS_PER_LAYER["ffn"]))
+        act_io = 3 * m.ffn if m.gated_ffn else 2 * m.ffn
+        ops.append(_elementwise("activation", tokens, m.dense_ffn_layers * act_io, p,
+                                m.dense_ffn_layers * KERNELS_PER_LAYER["activation"]))
     if m.is_moe:
         ops.extend(_moe(m, tokens, p))
-    ops.append(_linear("lm_head", batch, m.lm_head_params, d + m.vocab, p))
+    ops.append(_linear("lm_head", batch, m.lm_head_params, d + m.vocab, p, KERNELS_PER_PASS["lm_head"]))
     norms = 2 * n_l + 1
     ops.append(
         OpCost(
@@ -203,7 +251,8 @@ def forward_ops(m: ModelConfig, p: Precision, batch, new_tokens, ctx, decode: bo
             flops=4.0 * tokens * d * norms,
             weight_traffic_bytes=np.full_like(tokens, norms * d * 2.0),
             kv_traffic_bytes=np.zeros_like(tokens),
-            act_traffic_bytes=2.0 * tokens * d * norms * p.bytes_per_activation,
+            act_traffic_bytes=4.0 * tokens * d * norms * p.bytes_per_activation,  # fused residual add (F102)
+            kernels=n_l * KERNELS_PER_LAYER["norms"] + KERNELS_PER_PASS["norms"],
         )
     )
     return ops

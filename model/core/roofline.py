@@ -1,16 +1,18 @@
 """Roofline timing of a forward pass on one model replica of `chips` chips.
 
-Per op (docs/formulas.md F3, perfect overlap within an op):
-    compute_s = FLOPs / (chips · F · mfu)
+Per op (docs/formulas.md F3 and F100, perfect overlap within an op):
+    compute_s = FLOPs / (chips · F · mfu_op)
     memory_s  = (weight bytes / e_w + activation bytes / e_w + KV bytes · s_kv / e_kv) / (chips · BW)
-    time_s    = max(compute_s, memory_s)
-where F is the dense peak at the compute precision, BW the HBM bandwidth, e_w and e_kv the
-achieved bandwidth fractions for streaming weights and reading the KV cache, and s_kv ≥ 1 the
-KV replication under tensor parallelism (a KV head cannot be split across chips). With attention
+    kernel_s  = n_kernels(op) · t_kernel
+    time_s    = max(compute_s, memory_s) + kernel_s
+where F is the dense peak at the compute precision, mfu_op the attention fraction for attention
+and mfu for every other op, BW the HBM bandwidth, e_w and e_kv the achieved bandwidth fractions
+for streaming weights and reading the KV cache, s_kv ≥ 1 the KV replication under tensor
+parallelism (a KV head cannot be split across chips), and t_kernel the fixed time of one kernel
+(launch, ramp-up, tail; the chips of a replica run their kernels at the same time). With attention
 data parallelism (DeepSeek/SGLang "DP attention") each chip runs attention for its own
 sequences: the attention weights are read on every chip (x chips) and the KV cache is not copied.
-The pass adds, without overlap, tensor-parallel all-reduces (two per layer, ring) and an
-optional fixed overhead per layer (kernel launches, synchronisation).
+The pass adds, without overlap, tensor-parallel all-reduces (two per layer, ring).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class OpTiming:
     weights_s: np.ndarray  # memory time streaming weights
     kv_s: np.ndarray  # memory time reading/writing the KV cache
     act_s: np.ndarray  # memory time for activations
+    kernel_s: np.ndarray | float = 0.0  # fixed time of the op's kernels (F100)
 
     @property
     def name(self) -> str:
@@ -42,8 +45,13 @@ class OpTiming:
         return self.weights_s + self.kv_s + self.act_s
 
     @property
-    def time_s(self) -> np.ndarray:
+    def roofline_s(self) -> np.ndarray:
+        """max(compute, memory): the op's time without its fixed kernel cost."""
         return np.maximum(self.compute_s, self.memory_s)
+
+    @property
+    def time_s(self) -> np.ndarray:
+        return self.roofline_s + self.kernel_s
 
     @property
     def compute_bound(self) -> np.ndarray:
@@ -60,18 +68,30 @@ BREAKDOWN_PARTS = ("weights", "kv_cache", "activations", "compute", "comms", "ov
 
 @dataclass(frozen=True)
 class PassTiming:
-    """A whole forward pass: per-op timings plus communication and fixed overhead."""
+    """A whole forward pass: per-op timings (each with its kernels' fixed time) plus communication."""
 
     ops: list[OpTiming]
     comms_s: np.ndarray
-    overhead_s: float
 
     @property
     def time_s(self) -> np.ndarray:
-        total = self.comms_s + self.overhead_s
+        total = self.comms_s
         for op in self.ops:
             total = total + op.time_s
         return total
+
+    @property
+    def overhead_s(self) -> np.ndarray:
+        """Fixed time of every kernel the pass launches (F100)."""
+        return self.total("kernel_s")
+
+    @property
+    def kernels(self) -> np.ndarray:
+        """Kernels the pass launches."""
+        out = 0.0
+        for op in self.ops:
+            out = out + op.cost.kernels
+        return np.asarray(out)
 
     def total(self, attribute: str) -> np.ndarray:
         """Sum of an OpTiming attribute over ops (e.g. 'compute_s', 'kv_s')."""
@@ -84,7 +104,8 @@ class PassTiming:
         """Split the pass time into weights, KV cache, activations, compute, comms, overhead.
 
         A compute-bound op counts as compute; a memory-bound op's time is split by its
-        weights/KV/activation memory times. The parts add up to `time_s`.
+        weights/KV/activation memory times; overhead is the kernels' fixed time. The parts add up
+        to `time_s`.
         """
         parts = {name: 0.0 for name in BREAKDOWN_PARTS}
         for op in self.ops:
@@ -94,7 +115,7 @@ class PassTiming:
             parts["kv_cache"] = parts["kv_cache"] + np.where(bound, 0.0, op.kv_s)
             parts["activations"] = parts["activations"] + np.where(bound, 0.0, op.act_s)
         parts["comms"] = self.comms_s + 0.0
-        parts["overhead"] = self.overhead_s
+        parts["overhead"] = self.overhead_s + 0.0
         shape = np.shape(self.time_s)
         return {name: np.broadcast_to(np.asarray(value, dtype=float), shape) for name, value in parts.items()}
 
@@ -106,18 +127,22 @@ class PassTiming:
         return np.array(["compute", "memory", "comms"])[np.argmax(stacked, axis=0)]
 
 
+ATTENTION_KERNEL_OPS = ("attention",)  # ops whose FLOPs run at the attention fraction of peak
+
+
 def time_ops(dep: Deployment, ops: list[OpCost]) -> list[OpTiming]:
     eff = dep.efficiency
-    flops_per_s = dep.peak_flops_per_s * eff.mfu
+    peak = dep.peak_flops_per_s
     bw = dep.hbm_bytes_per_s
     kv_scale = dep.kv_replication / (bw * eff.kv_mbu)
     return [
         OpTiming(
             cost=op,
-            compute_s=op.flops / flops_per_s,
+            compute_s=op.flops / (peak * (eff.attention_fraction if op.name in ATTENTION_KERNEL_OPS else eff.mfu)),
             weights_s=op.weight_traffic_bytes * dep.weight_copies(op.name) / (bw * eff.weights_mbu),
             kv_s=op.kv_traffic_bytes * kv_scale,
             act_s=op.act_traffic_bytes / (bw * eff.weights_mbu),
+            kernel_s=op.kernels * eff.kernel_s,
         )
         for op in ops
     ]
@@ -128,8 +153,7 @@ def forward_pass(dep: Deployment, batch, new_tokens, ctx, decode: bool) -> PassT
     ops = forward_ops(dep.model, dep.precision, batch, new_tokens, ctx, decode)
     tokens = np.asarray(batch, dtype=float) * np.asarray(new_tokens, dtype=float)
     comms = ALLREDUCES_PER_LAYER * dep.model.layers * dep.allreduce_s(tokens)
-    overhead = dep.model.layers * dep.efficiency.layer_overhead_s
-    return PassTiming(ops=time_ops(dep, ops), comms_s=comms, overhead_s=overhead)
+    return PassTiming(ops=time_ops(dep, ops), comms_s=comms)
 
 
 def decode_step(dep: Deployment, batch, ctx) -> PassTiming:

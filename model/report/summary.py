@@ -154,7 +154,7 @@ def output_row(si_row: dict) -> dict:
 
 
 OP_TABLE_COLUMNS = ("op", "gflop", "weight_mb", "kv_mb", "act_mb", "intensity_flop_per_byte",
-                    "compute_ms", "memory_ms", "time_ms", "bound")
+                    "compute_ms", "memory_ms", "kernel_ms", "time_ms", "bound", "kernels")
 
 
 def op_rows(timing: PassTiming) -> list[dict]:
@@ -170,14 +170,14 @@ def op_rows(timing: PassTiming) -> list[dict]:
             "intensity_flop_per_byte": _scalar(op.intensity_flop_per_byte),
             "compute_ms": _scalar(op.compute_s) * 1e3,
             "memory_ms": _scalar(op.memory_s) * 1e3,
+            "kernel_ms": _scalar(op.kernel_s) * 1e3,
             "time_ms": _scalar(op.time_s) * 1e3,
             "bound": "compute" if _scalar(op.compute_bound) else "memory",
+            "kernels": _scalar(op.cost.kernels),
         })
     comms_ms = _scalar(timing.comms_s) * 1e3
     if comms_ms > 0:
         rows.append(_fixed_time_row("tp_allreduce", comms_ms, "comms"))
-    if timing.overhead_s > 0:
-        rows.append(_fixed_time_row("layer_overhead", timing.overhead_s * 1e3, "overhead"))
     return rows
 
 

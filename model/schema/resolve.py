@@ -111,13 +111,21 @@ def activation_bits(s: Scenario, hw: Hardware) -> int:
     return 8 if s.wbits == 8 and hw.has_eight_bit() else 16
 
 
+def calibration_key(s: Scenario) -> str:
+    """The entry of a calibration that applies to a scenario: the hardware preset id, or for
+    hw=custom the user's `hw_name` ('custom' when none is given)."""
+    return (s.hw_name or CUSTOM) if s.hw == CUSTOM else s.hw
+
+
 def efficiency_of(s: Scenario, hw: Hardware, calibration=None) -> Efficiency:
-    """Hardware defaults, replaced by a calibration for this hardware, replaced by mfu/mbu keys."""
-    base = calibration.efficiency_for(hw.id) if calibration is not None else None
+    """Hardware defaults (with the chip's attention fraction and time per kernel), replaced by a
+    calibration for this hardware, replaced by mfu/mbu keys."""
+    base = calibration.efficiency_for(calibration_key(s)) if calibration is not None else None
     if base is None:
-        base = Efficiency(mfu=hw.mfu, weights_mbu=hw.mbu, kv_mbu=hw.mbu)
-    if s.mfu is not None:
-        base = dataclasses.replace(base, mfu=s.mfu)
+        base = Efficiency(mfu=hw.mfu, weights_mbu=hw.mbu, kv_mbu=hw.mbu, kernel_s=hw.kernel_s,
+                          attention_mfu=hw.attention_mfu)
+    if s.mfu is not None:  # one compute efficiency, as the key always meant: GEMMs and attention
+        base = dataclasses.replace(base, mfu=s.mfu, attention_mfu=s.mfu)
     if s.mbu is not None:
         base = dataclasses.replace(base, weights_mbu=s.mbu, kv_mbu=s.mbu)
     return base

@@ -70,6 +70,7 @@ SCENARIO_FIELDS: dict[str, Field] = {
         Field("slo_tps", float, 0, 10_000, unit="tokens/s per user",
               doc="tier speed target per user (0 = none: best case); sets the SLO batch of the knees and tiers"),
         *(q.key_field() for q in HARDWARE_QUANTITIES),
+        Field("hw_name", str, doc="custom hardware: the name its calibration is stored under"),
         Field("layers", int, 1, 1000, doc="custom model: layers"),
         Field("d_model", int, 64, 131072, doc="custom model: hidden size"),
         Field("heads", int, 1, 4096, doc="custom model: query heads"),
@@ -114,6 +115,7 @@ class Scenario:
     hw_tbps: float | None = None
     hw_gb: float | None = None
     hw_link_gbps: float | None = None
+    hw_name: str | None = None  # custom hardware: the calibration entry that applies to it
     layers: int | None = None
     d_model: int | None = None
     heads: int | None = None

@@ -67,14 +67,14 @@ class StepTimes:
         self.dep = dep
         ctx = _grid(max_context + 1)
         attn = _op(decode_step(dep, 1, ctx), "attention")
-        self.decode_attention = _Curve(ctx, attn.time_s)  # one sequence at context L
+        self.decode_attention = _Curve(ctx, attn.roofline_s)  # one sequence at context L (its kernels: in the pass)
         self.decode_attention_memory = _Curve(ctx, attn.memory_s)
         tokens = _grid(max(max_pass_tokens, max_context, max_batch))
         full = prefill(dep, tokens)  # tokens = 0 is a pass with no attention (used by chunks at offset 0)
         pre_attn = _op(full, "attention")
         self.prefill_attention_compute = _Curve(tokens, pre_attn.compute_s)  # one prompt of P tokens
         self.prefill_attention_memory = _Curve(tokens, pre_attn.memory_s)
-        self.linear = _Curve(tokens, full.time_s - pre_attn.time_s)  # T tokens, lm_head on one row
+        self.linear = _Curve(tokens, full.time_s - pre_attn.roofline_s)  # T tokens, lm_head on one row (kernels incl.)
         batch = np.arange(1, max_batch + 1, dtype=float)
         base = decode_step(dep, batch, 0).time_s - batch * self.decode_attention(0.0)
         self.decode_base = [0.0] + np.asarray(base).tolist()  # decode step minus its attention

@@ -31,5 +31,6 @@ def test_long_context_moe_floor_counts_active_experts_and_kv_copies(catalog):
     assert metrics.floor_weight_bytes(dep) < 0.1 * dep.weight_bytes  # active experts, not every weight
     assert at_ctx == pytest.approx((21.57e9 + 2 * 200_000 * 192_512) / 3.84e13, rel=1e-3)  # 2.57 ms
     batch_one = float(roofline.decode_step(dep, 1, 200_000).time_s)
-    assert batch_one / floor == pytest.approx(9.0, abs=0.1)  # the weights-only "floor" is far below
-    assert 1 < batch_one / at_ctx < 2.5  # the floor at this context is a floor, and close
+    # the weights-only "floor" is far below (9.0 before the ~1,300 kernels x 3 µs of F100 joined the step)
+    assert batch_one / floor == pytest.approx(16.0, abs=0.1)
+    assert 1 < batch_one / at_ctx < 4  # the floor at this context is a floor (kernels add ~4 ms here)

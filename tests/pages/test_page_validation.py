@@ -30,7 +30,7 @@ def test_validation_page_shows_every_row_and_every_excluded_row_of_the_csv():
     with open(PRESET_DIR / "measurements.csv", encoding="utf-8", newline="") as handle:
         csv_rows = list(csv.DictReader(handle))
     excluded_ids = {r["id"] for r in csv_rows if r["excluded"].strip().lower() == "true"}
-    assert len(csv_rows) == 325 and len(excluded_ids) == 180  # as the README states
+    assert len(csv_rows) == 391 and len(excluded_ids) == 188  # as the README states
     at = app(page="pages/validation.py")
     every_row, excluded = at.dataframe[-2].value, at.dataframe[-1].value
     assert len(every_row) == len(csv_rows)

@@ -72,7 +72,7 @@ def test_the_floor_at_this_context_is_beside_the_weights_only_floor():
     assert "reads the weights a batch-1 step touches (active experts)" in text
     overview = app(link)
     assert "21.6 GB of weights a batch-1 step touches (active experts)" in texts(overview)
-    assert "9.8x the floor at this context" in texts(overview)
+    assert "11x the floor at this context" in texts(overview)  # 9.8x before the kernels of F100 (~1,300 x 3 µs)
 
 
 def test_weights_stored_is_one_number_and_the_weights_read_are_named_apart():

@@ -107,3 +107,23 @@ def weights_sentence(dep: Deployment, bits: int, floor_weight_bytes: float) -> s
     if dep.attention_dp and dep.chips > 1:
         parts.append(f"each chip holds {fmt.bytes_(dep.weight_bytes_per_chip)} (attention weights copied)")
     return "; ".join(parts)
+
+
+def validation_note(band, calibration_name: str | None, shipped_fit: bool) -> tuple[str, bool]:
+    """One line on the model's error for this hardware (docs/formulas.md F105) and whether it warrants a
+    warning (an uncalibrated chip whose published rows show the model optimistic)."""
+    active = f"{calibration_name} calibration active" if calibration_name else "no calibration active"
+    if band.n == 0:
+        return (f"Validation: no measurements for this hardware in presets/measurements.csv, so the error of these "
+                f"numbers is unknown ({active}; the Validation page lists what is measured)."), False
+    low, high = band.range_pct
+    text = (f"Validation on {band.hw} ({band.n} published rows: {', '.join(band.frameworks)}; {active}): the model's "
+            f"time for each measured run is off by {band.median_abs_pct:.0f}% in median |error|, {low:+.0f}% to "
+            f"{high:+.0f}% (negative = faster than measured).")
+    warn = band.optimistic and calibration_name is None
+    if warn:
+        remedy = ("choose the shipped calibration in the sidebar" if shipped_fit else
+                  "no shipped calibration covers this chip: calibrate with `python -m model calibrate`")
+        text += (f" Uncalibrated, the model is optimistic here by {-band.median_pct:.0f}% in median: times and "
+                 f"prices on this page are likely that much too low ({remedy}).")
+    return text, warn
