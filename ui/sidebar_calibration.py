@@ -69,8 +69,7 @@ def describe(calibration: Calibration | None, hw_id: str, source: str) -> None:
     free_form += [f"source: {text}" for text in report.get("sources", [])]
     free_form += calibration.notes()
     if free_form:
-        st.text("
-".join(free_form))  # plain text: nothing in the file is interpreted
+        st.text("\n".join(free_form))  # plain text: nothing in the file is interpreted
 
 
 def calibration_widgets(hw_id: str) -> Calibration | None:
