@@ -184,10 +184,10 @@ def forward_pass(dep: Deployment, batch, new_tokens, ctx, decode: bool, logit_po
     overhead = dep.model.layers * dep.efficiency.layer_overhead_s
     hidden = 0.0
     if dep.overlap:  # F124: exposed = max(0, C − W), split between the two kinds pro rata
-        total = comms + a2a
         work = PassTiming(ops=timed, comms_s=0.0, overhead_s=0.0).ops_s
+        total = np.broadcast_to(comms + a2a, np.broadcast_shapes(np.shape(comms + a2a), np.shape(work)))
         exposed = np.maximum(total - work, 0.0)
-        share = np.divide(exposed, total, out=np.zeros_like(np.asarray(total, dtype=float)), where=total > 0)
+        share = np.divide(exposed, total, out=np.zeros_like(total, dtype=float), where=total > 0)
         hidden, comms, a2a = total - exposed, comms * share, a2a * share
     return PassTiming(ops=timed, comms_s=comms, overhead_s=overhead, all_to_all_s=a2a, hidden_comms_s=hidden)
 
