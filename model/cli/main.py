@@ -1,4 +1,4 @@
-"""Command line of the model: `python -m model {presets,predict,explain,validate,calibrate,fit} ...`.
+"""Command line of the model: `python -m model {presets,predict,explain,validate,calibrate,fit,fleet} ...`.
 
 One module per subcommand, each registering its parser with `add_parser`.
 """
@@ -10,10 +10,10 @@ import sys
 
 from model.base.fields import FieldError
 from model.catalog.presets import PRESET_DIR, PresetError
-from model.cli import calibrate, explain, fit, predict, presets, validate
+from model.cli import calibrate, explain, fit, fleet, predict, presets, validate
 from model.schema.resolve import ScenarioError
 
-SUBCOMMANDS = (presets, predict, explain, validate, calibrate, fit)
+SUBCOMMANDS = (presets, predict, explain, validate, calibrate, fit, fleet)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,7 +22,6 @@ from model.schema.scenario import (
     format_value,
 )
 
-
 FRONTIER_KEYS = {f.name for f in FRONTIER_FIELDS}
 
 
