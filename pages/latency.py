@@ -12,6 +12,7 @@ from ui import format as fmt
 from ui.figures import latency as figures
 from ui.page import card, chart, current, table
 from ui.params.latency import FIELDS
+from ui.text import frontier
 from ui.text.common import context_warning
 from ui.text.latency import chips_returns, context_floor_sentence, floor_sentence, floor_weights_phrase, tier_sentence
 from ui.widgets import number
@@ -49,6 +50,16 @@ card(c[3], "TPOT at batch 1", fmt.duration(batch_one_s), f"the fastest a user ge
      "efficiency add to it")
 card(c[4], "Largest possible speed-up", fmt.ratio(tpot_s / batch_one_s),
      f"from batch {s.batch} down to batch 1 ({fmt.token_rate(1 / batch_one_s)} per user)")
+c = st.columns(3)
+card(c[0], "Tokens per forward pass", f"{row['tokens_per_step']:.3g} per sequence",
+     frontier.tokens_per_pass(s, dep, row["tokens_per_step"]),
+     "Accepted tokens per sequence per decode step (speculative decoding keys `spec`, `spec_accept`).")
+card(c[1], "Floor per token", fmt.duration(row["latency_floor_token_s"]),
+     frontier.token_floor(dep, floor_s, row["latency_floor_token_s"]),
+     "With speculation the floor per forward pass is unchanged; the floor per token divides it by the tokens per step.")
+card(c[2], "Exposed communication", fmt.duration(row["exposed_comms_s"]),
+     frontier.exposed_comms(row, row["decode_step_s"], dep.overlap),
+     "All-reduce and expert all-to-all time of one decode step not hidden by overlap.")
 charts_row = st.columns(2)
 
 st.subheader("Fast-tier and economy-tier calculator")
@@ -97,10 +108,12 @@ chart(figures.chips_chart(chips, s.chips),
       f"The floor W/(n·BW) halves with every doubling ({fmt.duration(chips.floor_s[0])} on 1 chip, {fmt.duration(chips.floor_s[-1])} on "
       f"64), but each decode step also pays {2 * dep.model.layers} all-reduces ({dep.model.layers} layers x 2), whose "
       f"latency grows with chips. The batch-1 step at {s.ctx:,} tokens is shortest on {best} chips ({fmt.duration(chips.step_s[k])}); "
-      f"{last}, so beyond that adding chips stops helping. All chips are assumed on one scale-up link of "
-      f"{dep.hardware.link_bytes_per_s / 1e9:,.0f} GB/s per direction"
+      f"{last}, so beyond that adding chips stops helping. "
+      + (f"All chips are assumed on one scale-up link of {dep.hardware.link_bytes_per_s / 1e9:,.0f} GB/s per direction"
+         if dep.scaleup_chips is None else f"Domains of {dep.scaleup_chips} chips share the scale-up link; traffic "
+         f"between domains crosses {(dep.scaleout_bytes_per_s or 0) / 1e9:,.0f} GB/s of scale-out per chip")
       + (f"; on {', '.join(map(str, no_fit))} {'chip' if no_fit == [1] else 'chips'} the weights and one sequence do not fit." if no_fit else "."),
       key="latency_chips")
 table(pd.DataFrame({"chips": chips.chips, "floor_ms": chips.floor_s * 1e3, "batch1_step_ms": chips.step_s * 1e3,
-                    "allreduce_ms": chips.comms_s * 1e3, "speedup_vs_half_the_chips": np.concatenate([[np.nan], gain]),
+                    "exposed_comms_ms": chips.comms_s * 1e3, "speedup_vs_half_the_chips": np.concatenate([[np.nan], gain]),
                     "fits_in_hbm": chips.weights_fit}).pipe(fmt.rounded), "floor_vs_chips")

@@ -4,11 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from model.core import metrics, roofline
+from model.core.memory_fit import around_first_fit, fit_plans, plan_rows, smallest_fit
 from model.core.request import request_cost
 from model.report import summary as report
 from ui import format as fmt
 from ui.figures.overview import timeline_figure
 from ui.page import card, chart, current, table
+from ui.text import frontier
 from ui.text import overview as explain
 from ui.text.latency import context_floor_sentence, floor_sentence
 
@@ -59,6 +61,23 @@ card(c[3], "Weights stored", fmt.bytes_(row["weight_bytes"]),
      explain.weights_sentence(dep, s.wbits, metrics.floor_weight_bytes(dep))
      + f"; KV {fmt.bytes_(row['kv_bytes_per_token'])}/token",
      "All weights at the weight bits, whatever a pass reads of them.")
+
+c = st.columns(4)
+card(c[0], "Tokens per forward pass", f"{row['tokens_per_step']:.3g} per sequence",
+     frontier.tokens_per_pass(s, dep, row["tokens_per_step"]),
+     "Accepted tokens each sequence gains per decode step: 1, or 1 + a + ... + a^spec with speculative decoding.")
+card(c[1], "Latency floor per token", fmt.duration(row["latency_floor_token_s"]),
+     frontier.token_floor(dep, row["latency_floor_s"], row["latency_floor_token_s"]),
+     "Weights a batch-1 pass reads (with speculation: the verification pass and the drafts) / peak HBM / tokens per step.")
+card(c[2], "Exposed communication", fmt.duration(row["exposed_comms_s"]),
+     frontier.exposed_comms(row, row["decode_step_s"], dep.overlap),
+     "All-reduce and expert all-to-all time of one decode step that overlap does not hide.")
+card(c[3], "Parallel layout", frontier.layout_label(dep), frontier.layout_sentence(s, dep),
+     "How the replica's chips split the model: tensor parallel (TP), expert parallel (EP), attention data parallel (DP).")
+with st.expander("Memory fit: how many chips, which layout"):
+    plans = fit_plans(dep, s.batch, s.ctx)
+    table(fmt.rounded(pd.DataFrame(plan_rows(around_first_fit(plans)))), "memory_fit",
+          frontier.fit_caption(smallest_fit(plans), dep.chips))
 
 st.subheader("One request, pass by pass")
 run = metrics.decode_run(dep, s.batch, s.prompt, s.out, timeline=True)

@@ -32,7 +32,7 @@ for note in report.context_warnings(s, dep):
 st.title("Roofline: why decode starves the chip")
 st.markdown(f"**{dep.model.name}** on **{dep.chips} x {hw.name}**; every number on this page is **per chip** "
             f"(a replica of {fmt.plural(dep.chips, 'chip')} does {dep.chips}x the FLOPs over {dep.chips}x the bytes, so intensities "
-            f"are the same). Compute runs at **{'8-bit' if dep.eight_bit_compute else 'bf16'}** precision.")
+            f"are the same). Compute runs at **{report.compute_dtype(dep)}** precision.")
 
 i_step = float(step_total.intensity_flop_per_byte)
 i_prefill = float(prefill_total.intensity_flop_per_byte)
@@ -52,6 +52,13 @@ chart(roofline_figure(dep, lo, hi, prefill_ops, decode_ops, prefill_total, path,
       f"TFLOP/s per chip). Growing the batch moves decode right along the red path, to {fmt.significant(path.intensity_flop_per_byte[top])} "
       f"FLOP/byte at batch {path.batch[top]:,.0f}, {growth}.{fit_note}", key="roofline")
 
+st.markdown(f"**Communication** (no roofline point: it moves bytes over links, not HBM): one decode step pays "
+            f"{fmt.duration(float(step.comms_s))} of tensor-parallel all-reduce and {fmt.duration(float(step.all_to_all_s))} "
+            f"of expert all-to-all (dispatch + combine) exposed"
+            + (f", {fmt.duration(float(step.hidden_comms_s))} more hidden behind compute by overlap" if dep.overlap else "")
+            + f"; prefill {fmt.duration(float(first.comms_s))} and {fmt.duration(float(first.all_to_all_s))}. "
+            "Both are rows of the per-op table below.")
+
 with st.expander("How to read this plot"):
     st.markdown(
         "- **Arithmetic intensity** = FLOPs / bytes moved to or from HBM (weights + KV cache + activations), FLOP/byte.\n"
@@ -61,7 +68,7 @@ with st.expander("How to read this plot"):
         f"mbu {dep.efficiency.weights_mbu:g} of bandwidth). The model times each op on it; an op sits below it when "
         "tensor parallelism replicates KV heads across chips.\n"
         "- **Attained FLOP/s per chip** = the op's FLOPs / (chips x its time). Ops without FLOPs (the embedding lookup) "
-        "and the tensor-parallel all-reduces have no point; their times are in the table.\n"
+        "the tensor-parallel all-reduces and the expert all-to-all have no point; their times are in the table.\n"
         "- **Decode path**: the whole decode step (all ops) at batch 1 to 4096 at this context: "
         "Σ FLOPs / Σ bytes against Σ FLOPs / (chips x step time)."
     )

@@ -5,28 +5,9 @@ from __future__ import annotations
 from model.catalog.presets import load_catalog
 from model.cli.common import table
 from model.cli.explain import parse_key_values
-from model.core.memory_fit import fit_plans, smallest_fit
+from model.core.memory_fit import FIT_COLUMNS, around_first_fit, fit_plans, plan_rows, smallest_fit
 from model.schema.parse import parse_scenario_strict
 from model.schema.resolve import resolve
-
-COLUMNS = ("chips", "layout", "weights_gb", "kv_gb", "activations_gb", "headroom_gb", "free_gb", "fits")
-
-
-def plan_rows(plans) -> list[dict]:
-    """One row per layout, HBM per chip in GB."""
-    return [{"chips": p.chips, "layout": p.layout, "weights_gb": p.weights_bytes / 1e9, "kv_gb": p.kv_bytes / 1e9,
-             "activations_gb": p.activations_bytes / 1e9, "headroom_gb": p.headroom_bytes / 1e9,
-             "free_gb": p.free_bytes / 1e9, "fits": p.fits} for p in plans]
-
-
-def around_first_fit(plans, each: int = 2) -> list:
-    """Per layout kind (TP, EP): the largest that does not fit and the first `each` that do."""
-    shown = []
-    for kind in (False, True):
-        rows = [p for p in plans if (p.ep > 1) == kind]
-        first = next((i for i, p in enumerate(rows) if p.fits), len(rows))
-        shown += rows[max(first - 1, 0): first + each]
-    return sorted(shown, key=lambda p: (p.chips, p.ep))
 
 
 def cmd_fit(args) -> int:
@@ -37,7 +18,7 @@ def cmd_fit(args) -> int:
     best = smallest_fit(plans)
     print(f"{dep.model.name} on {dep.hardware.name} ({dep.hardware.hbm_bytes / 1e9:g} GB each): weights "
           f"{scenario.wbits}-bit, KV {scenario.kvbits}-bit, {scenario.batch} sequences at {scenario.ctx} tokens")
-    print(table(plan_rows(around_first_fit(plans)), list(COLUMNS)))
+    print(table(plan_rows(around_first_fit(plans)), list(FIT_COLUMNS)))
     if best is None:
         print(f"\nno layout of up to {args.max_chips} chips fits")
         return 1

@@ -15,6 +15,7 @@ network's two levels are fields here; their physics is in `speculative.py` and `
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -83,6 +84,13 @@ class Deployment:
             raise ValueError(f"tp: must equal chips ({self.chips}) unless ep = chips; got {tp}")
         if not (0 <= self.spec_accept <= 1):
             raise ValueError(f"spec_accept: must be in [0, 1]; got {self.spec_accept!r}")
+
+    def on_chips(self, chips: int) -> Deployment:
+        """The same layout on `chips` chips: experts still spread over all of them when `ep` > 1,
+        tp the largest common divisor of the old tp and `chips` (tp = chips when `ep` = 1)."""
+        ep = chips if self.ep > 1 else 1
+        tp = None if ep == 1 or self.tp is None else math.gcd(self.tp_degree, chips)
+        return dataclasses.replace(self, chips=chips, ep=ep, tp=tp)
 
     @property
     def tp_degree(self) -> int:

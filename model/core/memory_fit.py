@@ -91,3 +91,23 @@ def smallest_fit(plans: list[MemoryFit]) -> MemoryFit | None:
     """The fitting layout with the fewest chips (ties: the one with more free HBM); None if none fits."""
     fitting = [p for p in plans if p.fits]
     return min(fitting, key=lambda p: (p.chips, -p.free_bytes)) if fitting else None
+
+
+FIT_COLUMNS = ("chips", "layout", "weights_gb", "kv_gb", "activations_gb", "headroom_gb", "free_gb", "fits")
+
+
+def plan_rows(plans: list[MemoryFit]) -> list[dict]:
+    """One row per layout, HBM per chip in GB (FIT_COLUMNS)."""
+    return [{"chips": p.chips, "layout": p.layout, "weights_gb": p.weights_bytes / 1e9, "kv_gb": p.kv_bytes / 1e9,
+             "activations_gb": p.activations_bytes / 1e9, "headroom_gb": p.headroom_bytes / 1e9,
+             "free_gb": p.free_bytes / 1e9, "fits": p.fits} for p in plans]
+
+
+def around_first_fit(plans: list[MemoryFit], each: int = 2) -> list[MemoryFit]:
+    """Per layout kind (TP, EP): the largest that does not fit and the first `each` that do."""
+    shown = []
+    for kind in (False, True):
+        rows = [p for p in plans if (p.ep > 1) == kind]
+        first = next((i for i, p in enumerate(rows) if p.fits), len(rows))
+        shown += rows[max(first - 1, 0): first + each]
+    return sorted(shown, key=lambda p: (p.chips, p.ep))

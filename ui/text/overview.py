@@ -19,10 +19,11 @@ def shares(step: PassTiming) -> dict[str, float]:
 def decode_sentence(step: PassTiming) -> str:
     s = shares(step)
     memory = s["weights"] + s["kv_cache"] + s["activations"]
-    if s["compute"] >= max(memory, s["comms"]):
+    comms = s["comms"] + s["all_to_all"]
+    if s["compute"] >= max(memory, comms):
         return f"decode is compute-bound: {fmt.fraction(s['compute'])} of the step is matmul time"
-    if s["comms"] >= memory:
-        return f"decode is comms-bound: {fmt.fraction(s['comms'])} of the step is all-reduce time"
+    if comms >= memory:
+        return f"decode is comms-bound: {fmt.fraction(comms)} of the step is exposed all-reduce and all-to-all time"
     return (f"decode is memory-bound: {fmt.fraction(s['weights'])} of the step streams weights, "
             f"{fmt.fraction(s['kv_cache'])} reads the KV cache")
 
