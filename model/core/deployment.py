@@ -73,6 +73,7 @@ class Deployment:
     spec_accept: float = 0.0  # acceptance rate per draft token
     draft_model: ModelConfig | None = None  # the draft; None: an MTP head (one extra layer per draft token)
     four_bit_compute: bool = False  # FP4 GEMMs (abits=4) on a chip with an FP4 peak
+    attention_bf16: bool = False  # the attention core (QK^T, PV) at the bf16 peak whatever the GEMMs run at (F129)
 
     def __post_init__(self):
         tp = self.tp_degree
@@ -112,6 +113,15 @@ class Deployment:
     def peak_flops_per_s(self) -> float:
         """Dense FLOP/s of the whole replica at the compute precision."""
         return self.chips * self.hardware.peak_flops_per_s(self.eight_bit_compute, self.four_bit_compute)
+
+    def op_peak_flops_per_s(self, op_name: str) -> float:
+        """The replica's dense peak for one op (F129): the attention core runs at the bf16 peak when
+        `attention_bf16`, and at most at the 8-bit peak under FP4 (FP4 is a GEMM format); every other
+        op at the compute precision."""
+        if op_name == "attention" and (self.attention_bf16 or self.four_bit_compute):
+            eight = not self.attention_bf16 and self.hardware.has_eight_bit()
+            return self.chips * self.hardware.peak_flops_per_s(eight)
+        return self.peak_flops_per_s
 
     @property
     def hbm_bytes_per_s(self) -> float:

@@ -18,7 +18,7 @@ import numpy as np
 from model.base.limits import MAX_CHIPS
 from model.core import metrics
 from model.core.deployment import Deployment
-from model.core.roofline import decode_step
+from model.core.ops import forward_ops
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ class MemoryFit:
 def memory_breakdown(dep: Deployment, batch: int, ctx: float) -> MemoryFit:
     """HBM per chip of `dep` holding `batch` sequences of context `ctx` (F128)."""
     kv = batch * float(metrics.kv_bytes_per_sequence(dep, max(ctx, 1))) * dep.kv_chip_fraction
-    step = decode_step(dep, batch, ctx)
-    activations = float(np.max(step.total("act_s"))) * dep.hbm_bytes_per_s * dep.efficiency.weights_mbu
+    ops = forward_ops(dep.model, dep.precision, batch, 1 + dep.spec_tokens, ctx, decode=True)
+    activations = sum(float(np.max(op.act_traffic_bytes)) for op in ops)
     return MemoryFit(
         chips=dep.chips, tp=dep.tp_degree, ep=dep.ep, attention_dp=dep.attention_dp,
         hbm_bytes=dep.hardware.hbm_bytes, weights_bytes=dep.weight_bytes_per_chip, kv_bytes=kv,
@@ -63,12 +63,15 @@ def memory_breakdown(dep: Deployment, batch: int, ctx: float) -> MemoryFit:
     )
 
 
+DOMAIN_MULTIPLES = (1, 2, 3, 4, 6, 8, 12, 16, 18, 24, 32, 48, 64, 96, 128)  # whole domains tried (18: DeepSeek's decode unit)
+
+
 def candidate_chips(dep: Deployment, limit: int = MAX_CHIPS) -> list[int]:
     """Chip counts tried: powers of two, and whole scale-up domains of the chip, up to `limit`."""
     counts = {2 ** i for i in range(11) if 2 ** i <= limit}
     domain = dep.hardware.scaleup_chips
     if domain and domain > 1:
-        counts |= {domain * k for k in range(1, limit // domain + 1)}
+        counts |= {domain * k for k in DOMAIN_MULTIPLES if domain * k <= limit}
     return sorted(counts)
 
 

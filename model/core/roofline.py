@@ -134,13 +134,12 @@ class PassTiming:
 
 def time_ops(dep: Deployment, ops: list[OpCost]) -> list[OpTiming]:
     eff = dep.efficiency
-    flops_per_s = dep.peak_flops_per_s * eff.mfu
     bw = dep.hbm_bytes_per_s
     kv_scale = dep.kv_replication / (bw * eff.kv_mbu)
     return [
         OpTiming(
             cost=op,
-            compute_s=op.flops / flops_per_s,
+            compute_s=op.flops / (dep.op_peak_flops_per_s(op.name) * eff.mfu),
             weights_s=op.weight_traffic_bytes * dep.weight_copies(op.name) / (bw * eff.weights_mbu),
             kv_s=op.kv_traffic_bytes * kv_scale,
             act_s=op.act_traffic_bytes / (bw * eff.weights_mbu),

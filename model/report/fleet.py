@@ -48,6 +48,7 @@ SENSITIVITY = {  # one change at a time, each a stated assumption of the scenari
     "mbu=0.4 (half the default)": {"mbu": 0.4},
     "overlap off": {"overlap": False},
     "no MTP (spec=0)": {"spec": 0},
+    "attention at the 8-bit peak": {"attn_bits": None},
     "scale-out 25 GB/s per chip": {"scaleout_gbps": 25.0},
     "attention TP8 instead of DP": {"dp_attn": False, "tp": 8},
     "prompt 1,024 tokens": {"prompt": 1024},

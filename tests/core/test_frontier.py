@@ -24,7 +24,8 @@ DEEPSEEK_DECODE = dict(hw="h800", model="deepseek-v3", chips=144, dp_attn="true"
 def test_new_keys_at_their_defaults_leave_every_named_scenario_unchanged(catalog):
     for name in ORIGINAL_SCENARIOS:
         s = baseline(name, catalog)
-        explicit = s.replace(tp=s.chips, ep=1, ep_nodes=0, scaleup=s.chips, overlap=False, spec=0, wscale="none")
+        explicit = s.replace(tp=s.chips, ep=1, ep_nodes=0, scaleup=s.chips, overlap=False, spec=0, wscale="none",
+                            attn_bits=None)
         assert summarize(explicit, resolve(explicit, catalog)) == summarize(s, resolve(s, catalog)), name
 
 
@@ -166,3 +167,16 @@ def test_memory_fit_matches_max_batch_and_finds_the_deepseek_h800_answer(catalog
     for plan in plans[:12]:
         layout = dataclasses.replace(dep, chips=plan.chips, tp=plan.tp, ep=plan.ep, attention_dp=plan.attention_dp)
         assert plan.fits == (metrics.max_batch(layout, 4989) >= 1024)
+
+
+def test_bf16_attention_slows_only_the_attention_core(catalog):
+    fp8 = deploy(catalog, hw="h800", model="deepseek-v3", chips=16, wbits=8, abits=8, dp_attn="true")
+    bf16 = dataclasses.replace(fp8, attention_bf16=True)
+    a, b = (roofline.decode_step(d, 512, 4989) for d in (fp8, bf16))
+    for x, y in zip(a.ops, b.ops, strict=True):
+        ratio = float(y.compute_s / x.compute_s) if float(x.compute_s) else 1.0
+        expected = fp8.hardware.eight_bit_flops_per_s / fp8.hardware.bf16_flops_per_s if x.name == "attention" else 1.0
+        assert ratio == pytest.approx(expected), x.name
+    s, dep = scenario_and_dep(catalog, hw="b200", model="deepseek-v3", wbits=4, abits=4)
+    assert dep.op_peak_flops_per_s("attention") == 8 * dep.hardware.eight_bit_flops_per_s  # FP4 is a GEMM format
+    assert dep.op_peak_flops_per_s("moe_experts") == 8 * dep.hardware.fp4_flops_per_s
