@@ -13,7 +13,11 @@ latency (docs/formulas.md F19):
   scale-up link, to every distinct other chip holding one of them:
       max(t·R_dom·d·b / B_out, t·R_chip·d·b / B_up) + latency
   with R_chip = (n−1)/n · n·(1 − (1 − 1/n)^k) and R_dom = (g−1)/g · min(G_max, g·(1 − (1 − 1/g)^k)),
-  G_max the domains a token may reach (node-limited routing; unlimited when 0).
+  G_max the domains a token may reach (node-limited routing; unlimited when 0). That is the
+  forwarding ("normal") mode of prefill. Decode uses the direct ("low-latency") mode: every one of
+  the k copies goes straight to its expert's chip over the scale-out NICs, t·k·(g−1)/g·d·b bytes
+  leave the domain (F130).
+- traffic leaving a domain moves at SCALEOUT_EFFICIENCY of the NICs' bandwidth (F130).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+
+SCALEOUT_EFFICIENCY = 0.78  # DeepEP V1 low-latency kernels, EP128 on H800 + CX7 400 Gb/s: 39 of ~50 GB/s (F130)
 
 
 def collective_latency_s(chips: int, latency_s: float | None = None) -> float:
@@ -39,6 +45,7 @@ class Network:
     link_bytes_per_s: float  # scale-up link
     scaleout_bytes_per_s: float | None  # leaving a domain; None: every collective stays in a domain
     latency_s: float | None = None  # per collective; None: F19
+    scaleout_efficiency: float = SCALEOUT_EFFICIENCY  # achieved fraction of the scale-out bandwidth
 
     def domain(self, chips: int) -> tuple[int, int]:
         """(chips per domain s, domains g) a group of `chips` chips spans."""
@@ -49,7 +56,7 @@ class Network:
         if not self.scaleout_bytes_per_s:
             raise ValueError("scaleout_gbps: needed when a collective leaves the scale-up domain; "
                              "must be a number in [0.1, 100000] GB/s")
-        return self.scaleout_bytes_per_s
+        return self.scaleout_bytes_per_s * self.scaleout_efficiency
 
     def allreduce_s(self, volume_bytes, chips: int) -> np.ndarray:
         """One all-reduce of `volume_bytes` over `chips` chips (F121; F18 + F19 inside a domain)."""
@@ -63,20 +70,22 @@ class Network:
         return time + collective_latency_s(chips, self.latency_s)
 
     def all_to_all_s(self, tokens_per_chip, chips: int, topk: int, bytes_per_token: float,
-                     max_domains: int = 0) -> np.ndarray:
+                     max_domains: int = 0, direct: bool = False) -> np.ndarray:
         """One dispatch (or combine) of `tokens_per_chip` tokens to their top-k experts spread
-        over `chips` chips, `bytes_per_token` each (F122)."""
+        over `chips` chips, `bytes_per_token` each (F122); `direct`: every copy over the NICs (F130)."""
         t = np.asarray(tokens_per_chip, dtype=float)
         if chips == 1:
             return np.zeros_like(t)
-        remote_chips = (chips - 1) * (1 - (1 - 1 / chips) ** topk)
         s, g = self.domain(chips)
+        # direct: one copy per expert, k·(s−1)/n of them to other chips of the domain; forwarding:
+        # one per distinct other chip holding an expert (remote domains forward inside themselves)
+        remote_chips = topk * (s - 1) / chips if direct else (chips - 1) * (1 - (1 - 1 / chips) ** topk)
         up_s = t * remote_chips * bytes_per_token / self.link_bytes_per_s
         time = up_s
         if g > 1:
             domains = g * (1 - (1 - 1 / g) ** topk)
             if max_domains:
                 domains = min(domains, max_domains)
-            remote_domains = (g - 1) / g * domains
-            time = np.maximum(up_s, t * remote_domains * bytes_per_token / self._scaleout())
+            remote_copies = topk * (g - 1) / g if direct else (g - 1) / g * domains
+            time = np.maximum(up_s, t * remote_copies * bytes_per_token / self._scaleout())
         return time + collective_latency_s(chips, self.latency_s)

@@ -154,15 +154,17 @@ def allreduce_total_s(dep: Deployment, tokens) -> np.ndarray:
     return ALLREDUCES_PER_LAYER * dep.model.layers * dep.allreduce_s(group_tokens)
 
 
-def all_to_all_total_s(dep: Deployment, tokens) -> np.ndarray:
-    """The pass's expert-parallel dispatch + combine, one each per MoE layer (F122); 0 without EP."""
+def all_to_all_total_s(dep: Deployment, tokens, decode: bool = False) -> np.ndarray:
+    """The pass's expert-parallel dispatch + combine, one each per MoE layer (F122); 0 without EP.
+    Decode sends every copy directly (DeepEP's low-latency mode, F130); prefill forwards per domain."""
     tokens = np.asarray(tokens, dtype=float)
     if not dep.expert_parallel:
         return np.zeros_like(tokens)
     m, net, per_chip = dep.model, dep.network, tokens / dep.chips
     row = m.d_model * dep.precision.bytes_per_activation
     dispatch_row = m.d_model * DISPATCH_8BIT_BYTES if dep.eight_bit_compute or dep.four_bit_compute else row
-    one = [net.all_to_all_s(per_chip, dep.chips, m.experts_active, b, dep.ep_max_domains) for b in (dispatch_row, row)]
+    one = [net.all_to_all_s(per_chip, dep.chips, m.experts_active, b, dep.ep_max_domains, direct=decode)
+           for b in (dispatch_row, row)]
     return m.moe_layers * (one[0] + one[1])
 
 
@@ -179,7 +181,7 @@ def forward_pass(dep: Deployment, batch, new_tokens, ctx, decode: bool, logit_po
     ops = _with_logits(forward_ops(dep.model, dep.precision, batch, new_tokens, ctx, decode), logit_positions)
     timed = time_ops(dep, ops)
     tokens = np.asarray(batch, dtype=float) * np.asarray(new_tokens, dtype=float)
-    comms, a2a = allreduce_total_s(dep, tokens), all_to_all_total_s(dep, tokens)
+    comms, a2a = allreduce_total_s(dep, tokens), all_to_all_total_s(dep, tokens, decode)
     overhead = dep.model.layers * dep.efficiency.layer_overhead_s
     hidden = 0.0
     if dep.overlap:  # F124: exposed = max(0, C − W), split between the two kinds pro rata

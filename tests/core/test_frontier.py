@@ -9,7 +9,7 @@ from conftest import deploy
 from model import parse_scenario_strict, resolve, summarize
 from model.core import metrics, roofline
 from model.core.memory_fit import fit_plans, smallest_fit
-from model.core.network import Network
+from model.core.network import SCALEOUT_EFFICIENCY, Network
 from model.core.precision import Precision
 from model.core.speculative import acceptance_for, tokens_per_step
 from model.schema.parse import baseline, parse_scenario
@@ -132,9 +132,9 @@ def test_fp4_compute_uses_the_fp4_peak_where_the_chip_has_one(catalog):
 def test_two_level_allreduce_reduces_to_the_ring_inside_one_domain_and_pays_scale_out_across():
     flat = Network(16, 450e9, 50e9, latency_s=0.0)
     split = Network(8, 450e9, 50e9, latency_s=0.0)
-    volume = 1e6
+    volume, out = 1e6, 50e9 * SCALEOUT_EFFICIENCY
     assert float(flat.allreduce_s(volume, 16)) == pytest.approx(2 * 15 / 16 * volume / 450e9)
-    assert float(split.allreduce_s(volume, 16)) == pytest.approx(2 * 7 / 8 * volume / 450e9 + volume / 8 / 50e9)
+    assert float(split.allreduce_s(volume, 16)) == pytest.approx(2 * 7 / 8 * volume / 450e9 + volume / 8 / out)
     assert float(split.allreduce_s(volume, 16)) > float(flat.allreduce_s(volume, 16))
 
 
@@ -180,3 +180,20 @@ def test_bf16_attention_slows_only_the_attention_core(catalog):
     s, dep = scenario_and_dep(catalog, hw="b200", model="deepseek-v3", wbits=4, abits=4)
     assert dep.op_peak_flops_per_s("attention") == 8 * dep.hardware.eight_bit_flops_per_s  # FP4 is a GEMM format
     assert dep.op_peak_flops_per_s("moe_experts") == 8 * dep.hardware.fp4_flops_per_s
+
+
+# DeepEP V1 low-latency kernels on H800 + CX7 400 Gb/s, 128 tokens, hidden 7168, top-8, FP8 dispatch,
+# BF16 combine (deepseek-ai/DeepEP docs/legacy.md, "Low-latency kernels with pure RDMA"): EP -> (dispatch
+# µs, combine µs). EP128 sets SCALEOUT_EFFICIENCY (39 of ~50 GB/s); the other sizes are checks.
+DEEPEP_LOW_LATENCY_US = {16: (118, 195), 32: (155, 273), 64: (173, 314), 128: (192, 369), 256: (194, 360)}
+
+
+@pytest.mark.parametrize("ep", sorted(DEEPEP_LOW_LATENCY_US))
+def test_decode_all_to_all_matches_deepep_low_latency_kernels_across_nodes(catalog, ep):
+    h800 = catalog.hardware["h800"]
+    net = Network(h800.scaleup_chips, h800.link_bytes_per_s, h800.scaleout_bytes_per_s)
+    dispatch_us, combine_us = DEEPEP_LOW_LATENCY_US[ep]
+    assert float(net.all_to_all_s(128, ep, 8, 7168 * 1.0, direct=True)) * 1e6 == pytest.approx(dispatch_us, rel=0.15)
+    assert float(net.all_to_all_s(128, ep, 8, 7168 * 2.0, direct=True)) * 1e6 == pytest.approx(combine_us, rel=0.15)
+    forwarded = float(net.all_to_all_s(128, ep, 8, 7168 * 1.0))
+    assert forwarded < float(net.all_to_all_s(128, ep, 8, 7168 * 1.0, direct=True))  # one copy per domain is less
