@@ -3,6 +3,7 @@
 import dataclasses
 import math
 
+import numpy as np
 import pytest
 from conftest import deploy
 
@@ -197,3 +198,24 @@ def test_decode_all_to_all_matches_deepep_low_latency_kernels_across_nodes(catal
     assert float(net.all_to_all_s(128, ep, 8, 7168 * 2.0, direct=True)) * 1e6 == pytest.approx(combine_us, rel=0.15)
     forwarded = float(net.all_to_all_s(128, ep, 8, 7168 * 1.0))
     assert forwarded < float(net.all_to_all_s(128, ep, 8, 7168 * 1.0, direct=True))  # one copy per domain is less
+
+
+def test_random_frontier_keys_parse_leniently_and_give_finite_numbers(catalog):
+    rng = np.random.default_rng(12)
+    choices = {"chips": ["1", "2", "8", "16", "72", "144"], "tp": ["1", "2", "3", "8", "144", "0", "x"],
+               "ep": ["1", "8", "16", "72", "144", "5"], "ep_nodes": ["0", "2", "4", "-1"],
+               "scaleup": ["1", "4", "8", "72", "2000"], "scaleout_gbps": ["0", "12.5", "50", "1e9", "nan"],
+               "overlap": ["true", "false", "maybe"], "spec": ["0", "1", "3", "16", "17"],
+               "spec_accept": ["0", "0.5", "1", "1.5"], "spec_draft": ["mtp", "llama-3.1-8b", "nope"],
+               "wscale": ["none", "nvfp4", "mxfp4", "int3"], "attn_bits": ["16", "8", "4"],
+               "abits": ["4", "8", "16"], "wbits": ["4", "8", "16"], "dp_attn": ["true", "false"],
+               "hw": ["h800", "b200", "gb200", "l40s", "tpu-v5e", "mi355x"],
+               "model": ["deepseek-v3", "llama-3.1-8b", "gpt-oss-120b", "qwen3-235b-a22b"]}
+    for _ in range(60):
+        raw = {k: str(rng.choice(v)) for k, v in choices.items() if rng.random() < 0.6}
+        raw.update(batch="16", ctx="2048", prompt="512", out="64")
+        s, _errors = parse_scenario(raw, catalog)
+        row = summarize(s, resolve(s, catalog))
+        for key in ("decode_step_ms", "prefill_ms", "tokens_per_s", "usd_per_m_output", "latency_floor_token_ms"):
+            assert np.isfinite(row[key]) and row[key] > 0, (raw, key)
+        assert row["tokens_per_step"] >= 1
