@@ -11,6 +11,7 @@ from model import parse_scenario_strict, resolve, summarize
 from model.core import metrics, roofline
 from model.core.memory_fit import fit_plans, smallest_fit
 from model.core.network import SCALEOUT_EFFICIENCY, Network
+from model.core.parallel import layout
 from model.core.precision import Precision
 from model.core.speculative import acceptance_for, tokens_per_step
 from model.schema.parse import baseline, parse_scenario
@@ -219,3 +220,11 @@ def test_random_frontier_keys_parse_leniently_and_give_finite_numbers(catalog):
         for key in ("decode_step_ms", "prefill_ms", "tokens_per_s", "usd_per_m_output", "latency_floor_token_ms"):
             assert np.isfinite(row[key]) and row[key] > 0, (raw, key)
         assert row["tokens_per_step"] >= 1
+
+
+def test_layout_states_experts_per_chip_and_tokens_per_expert(catalog):
+    s = baseline("deepseek-decode-h800", catalog)
+    lay = layout(resolve(s, catalog), s.batch)
+    assert lay.label == "EP144, attention DP" and (lay.chips_per_domain, lay.domains) == (8, 18)
+    assert lay.experts_per_chip == pytest.approx(256 / 144)
+    assert lay.tokens_per_expert == pytest.approx(s.batch * 2 * 8 / 256)  # one MTP draft: 2 tokens per sequence

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from model import Deployment, Scenario
 from model.core.memory_fit import MemoryFit
+from model.core.parallel import layout
 from ui import format as fmt
 
 
@@ -42,24 +43,20 @@ def gb_per_s(bytes_per_s: float) -> str:
 
 
 def layout_label(dep: Deployment) -> str:
-    if dep.expert_parallel:
-        attention = "attention DP" if dep.attention_dp else f"attention TP{dep.tp_degree}"
-        return f"EP{dep.ep}, {attention}"
-    return f"TP{dep.chips}" + (", attention DP" if dep.attention_dp else "")
+    return layout(dep, 1).label
 
 
 def layout_sentence(s: Scenario, dep: Deployment) -> str:
     """Experts per chip, tokens per expert, the balance assumption and the scale-up domains."""
-    m = dep.model
-    domain, domains = dep.network.domain(dep.chips)
-    net = (f"{domains} scale-up domains of {domain} chips, {gb_per_s(dep.scaleout_bytes_per_s or 0)} scale-out per chip"
-           if domains > 1 else f"one scale-up domain ({gb_per_s(dep.hardware.link_bytes_per_s)} per chip)")
-    if not m.is_moe:
+    lay = layout(dep, s.batch)
+    net = (f"{lay.domains} scale-up domains of {lay.chips_per_domain} chips, "
+           f"{gb_per_s(dep.scaleout_bytes_per_s or 0)} scale-out per chip"
+           if lay.domains > 1 else f"one scale-up domain ({gb_per_s(dep.hardware.link_bytes_per_s)} per chip)")
+    if not dep.model.is_moe:
         return f"dense model, tensor-parallel over {dep.chips}; {net}"
-    per_pass = s.batch * (1 + dep.spec_tokens)
-    experts = f"{m.experts / dep.chips:.3g} experts per chip" if dep.expert_parallel else "every expert split over the chips"
-    return (f"{experts}; {per_pass * m.experts_active / m.experts:,.1f} tokens per expert per step "
-            f"(routing assumed balanced); {net}")
+    experts = (f"{lay.experts_per_chip:.3g} experts per chip" if dep.expert_parallel
+               else "every expert split over the chips")
+    return f"{experts}; {lay.tokens_per_expert:,.1f} tokens per expert per step (routing assumed balanced); {net}"
 
 
 def fit_caption(best: MemoryFit | None, chips: int) -> str:
