@@ -62,7 +62,7 @@ colo, dis = plans["colocated"], plans["disaggregated"]
 
 c = st.columns(4)
 card(c[0], "Replicas: prefill + decode", f"{dis.prefill_replicas:,} + {dis.decode_replicas:,}",
-     f"{dis.chips:,} chips; colocated needs {colo.decode_replicas} replicas ({colo.chips:,} chips)",
+     f"{dis.chips:,} chips; colocated needs {fmt.plural(colo.decode_replicas, 'replica')} ({colo.chips:,} chips)",
      "Replicas needed for the request rate, rounded up; the prefill pool runs at most 80% busy.")
 card(c[1], "TTFT: disaggregated", fmt.duration(dis.ttft_s), f"colocated: {fmt.duration(colo.ttft_s)}; KV transfer "
      f"{fmt.duration(dis.kv_transfer_s)}", "Time to first token: queueing + prefill (+ KV transfer when disaggregated).")

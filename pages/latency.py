@@ -39,17 +39,17 @@ sweep = speed_tiers.batch_sweep(dep, s.ctx, batch_grid(min(max(2 * fit, 4 * s.ba
 batch_one_s = float(sweep.tpot_s[0])
 
 c = st.columns(5)
-card(c[0], "TPOT now", fmt.duration(tpot_s), f"batch {s.batch}: {fmt.token_rate(1 / tpot_s)} per user, {tpot_s / floor_s:.2g}x the "
+card(c[0], "TPOT now", fmt.duration(tpot_s), f"batch {s.batch:,}: {fmt.token_rate(1 / tpot_s)} per user, {fmt.significant(tpot_s / floor_s, 2)}x the "
      "weights-only floor", "Time per output token after the first (excludes TTFT): one decode step at this batch and context.")
 card(c[1], "Latency floor", fmt.duration(floor_s), floor_sentence(dep, floor_s),
      "Weights one decode step reads at batch 1 (MoE: the experts it touches) / peak HBM bandwidth.")
 card(c[2], "Floor at this context", fmt.duration(floor_ctx_s), context_floor_sentence(dep, s.ctx, floor_s, floor_ctx_s),
      "(Weights a batch-1 decode step reads + one sequence's KV cache at this context) / peak HBM bandwidth.")
-card(c[3], "TPOT at batch 1", fmt.duration(batch_one_s), f"the fastest a user gets here, {batch_one_s / floor_s:.2g}x the "
-     f"weights-only floor and {batch_one_s / floor_ctx_s:.2g}x the floor at this context: all-reduces and bandwidth "
+card(c[3], "TPOT at batch 1", fmt.duration(batch_one_s), f"the fastest a user gets here, {fmt.significant(batch_one_s / floor_s, 2)}x the "
+     f"weights-only floor and {fmt.significant(batch_one_s / floor_ctx_s, 2)}x the floor at this context: all-reduces and bandwidth "
      "efficiency add to it")
 card(c[4], "Largest possible speed-up", fmt.ratio(tpot_s / batch_one_s),
-     f"from batch {s.batch} down to batch 1 ({fmt.token_rate(1 / batch_one_s)} per user)")
+     f"from batch {s.batch:,} down to batch 1 ({fmt.token_rate(1 / batch_one_s)} per user)")
 c = st.columns(3)
 card(c[0], "Tokens per forward pass", f"{row['tokens_per_step']:.3g} per sequence",
      frontier.tokens_per_pass(s, dep, row["tokens_per_step"]),
@@ -63,9 +63,9 @@ card(c[2], "Exposed communication", fmt.duration(row["exposed_comms_s"]),
 charts_row = st.columns(2)
 
 st.subheader("Fast-tier and economy-tier calculator")
-st.markdown(f"A **speed tier** promises each user x times the tokens/s of today (batch {s.batch}), i.e. TPOT ≤ TPOT now / x. "
+st.markdown(f"A **speed tier** promises each user x times the tokens/s of today (batch {s.batch:,}), i.e. TPOT ≤ TPOT now / x. "
             "It runs the largest batch whose TPOT meets that and that fits in HBM (TPOT never falls as batch grows); its "
-            f"**price multiple** = cost per output token at that batch / at batch {s.batch}, same context.")
+            f"**price multiple** = cost per output token at that batch / at batch {s.batch:,}, same context.")
 i = st.columns(2)
 with i[0]:
     fast = number(FIELDS["lt_fast"], format="%.2f")
@@ -84,7 +84,7 @@ table(pd.DataFrame([{"tier": name, "batch": b, "tpot_ms": t * 1e3, "tokens_per_s
 with charts_row[0]:
     chart(figures.tpot_vs_batch(sweep, floor_s, s.batch, fit, quotes),
           f"Each user waits one decode step per token: {fmt.duration(batch_one_s)} at batch 1, {fmt.duration(tpot_s)} at batch "
-          f"{s.batch}, {fmt.duration(float(sweep.tpot_s[-1]))} at {sweep.batch[-1]:,.0f} (dotted: does not fit in HBM above "
+          f"{s.batch:,}, {fmt.duration(float(sweep.tpot_s[-1]))} at {sweep.batch[-1]:,.0f} (dotted: does not fit in HBM above "
           f"{fmt.count(fit)}). The line never reaches the {fmt.duration(floor_s)} weights-only floor: even batch 1 reads the "
           f"{floor_weights_phrase(dep)} and one sequence's KV cache at this context ({fmt.duration(floor_ctx_s)} together).",
           key="latency_tpot")
@@ -107,7 +107,7 @@ no_fit = [int(n) for n, ok in zip(chips.chips, chips.weights_fit) if not ok]
 chart(figures.chips_chart(chips, s.chips),
       f"The floor W/(n·BW) halves with every doubling ({fmt.duration(chips.floor_s[0])} on 1 chip, {fmt.duration(chips.floor_s[-1])} on "
       f"64), but each decode step also pays {2 * dep.model.layers} all-reduces ({dep.model.layers} layers x 2), whose "
-      f"latency grows with chips. The batch-1 step at {s.ctx:,} tokens is shortest on {best} chips ({fmt.duration(chips.step_s[k])}); "
+      f"latency grows with chips. The batch-1 step at {s.ctx:,} tokens is shortest on {fmt.plural(best, 'chip')} ({fmt.duration(chips.step_s[k])}); "
       f"{last}, so beyond that adding chips stops helping. "
       + (f"All chips are assumed on one scale-up link of {dep.hardware.link_bytes_per_s / 1e9:,.0f} GB/s per direction"
          if dep.scaleup_chips is None else f"Domains of {dep.scaleup_chips} chips share the scale-up link; traffic "

@@ -19,7 +19,7 @@ state = current()
 s, dep = state.scenario, state.deployment
 max_ctx = dep.model.max_context
 st.title("Long context and the price knee")
-st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}**, batch {s.batch}, from 128 tokens of context to "
+st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}**, batch {s.batch:,}, from 128 tokens of context to "
             f"the model's maximum of {max_ctx:,}. **Best case**: at each context, the largest batch whose KV cache fits "
             "in HBM (the cheapest way a provider can serve that context).")
 
@@ -42,7 +42,7 @@ card(c[0], "Context knee", fmt.tokens(knee), "above it one sequence's KV-cache r
      "Context where one sequence's KV-cache read time per decode step equals its compute time (metrics.context_knee_tokens).")
 card(c[1], "Capacity knee", fmt.tokens(cap_knee), "above it the batch that fits is below the batch knee",
      "Smallest context at which the largest batch that fits in HBM cannot reach the compute roofline.")
-card(c[2], f"Batch {s.batch} fits up to", fmt.tokens(fit_until) if fit_until else "never",
+card(c[2], f"Batch {s.batch:,} fits up to", fmt.tokens(fit_until) if fit_until else "never",
      "the red curve turns dotted beyond it" if fit_until < max_ctx else "fits at every context up to the maximum")
 card(c[3], "Best-case cost, max / 128 tokens", fmt.ratio(best_hi / best_lo),
      f"{fmt.usd(best_lo)} at 128 tokens, {fmt.usd(best_hi)} at {fmt.tokens(served_max)} per 1M output tokens")
@@ -105,7 +105,7 @@ with main_chart:
           f"Best case (blue): {fmt.usd(best_lo)} per 1M output tokens at 128 tokens, flat while the batch amortises the "
           f"weights, then rising with context once KV reads and memory set the batch, to {fmt.usd(best_hi)} at "
           f"{fmt.tokens(served_max)}. Knees (black): the context knee is where one sequence's KV reads per step take as long as "
-          f"its compute; the capacity knee is where the batch that fits drops below the batch knee. At batch {s.batch} (red) {fit_note}; this scenario ({s.ctx:,} tokens) pays "
+          f"its compute; the capacity knee is where the batch that fits drops below the batch knee. At batch {s.batch:,} (red) {fit_note}; this scenario ({s.ctx:,} tokens) pays "
           f"{fmt.usd(here[1])}. Green: the two-tier price with the boundary at {boundary:,} tokens ({fmt.ratio(mult_out)}).",
           key="long_context_output")
 

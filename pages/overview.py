@@ -22,7 +22,7 @@ step = roofline.decode_step(dep, s.batch, s.ctx)
 
 st.title("LLM inference economics")
 st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}**, weights {s.wbits}-bit, KV {s.kvbits}-bit, "
-            f"batch {s.batch}, context {s.ctx:,} tokens, ${dep.usd_per_chip_hour:.2f}/chip-hour.")
+            f"batch {s.batch:,}, context {s.ctx:,} tokens, ${dep.usd_per_chip_hour:.2f}/chip-hour.")
 if row["warnings"]:
     st.warning(row["warnings"])
 st.caption(explain.context_note(s))
@@ -45,8 +45,8 @@ c = st.columns(4)
 card(c[0], "TTFT", fmt.duration(row["ttft_s"]), f"one prefill pass over {s.prompt:,} prompt tokens (no queueing)"
      + explain.prompt_note(s, dep.model.max_context),
      "Time to first token: prefill of one prompt, alone on the replica.")
-card(c[1], "TPOT", fmt.duration(row["tpot_s"]), f"at ctx {s.ctx:,}: {row['tpot_s'] / row['latency_floor_s']:.2g}x the "
-     f"weights-only floor, {row['tpot_s'] / row['latency_floor_ctx_s']:.2g}x the floor at this context",
+card(c[1], "TPOT", fmt.duration(row["tpot_s"]), f"at ctx {s.ctx:,}: {fmt.significant(row['tpot_s'] / row['latency_floor_s'], 2)}x the "
+     f"weights-only floor, {fmt.significant(row['tpot_s'] / row['latency_floor_ctx_s'], 2)}x the floor at this context",
      "Time per output token after the first (excludes TTFT): one decode step at this batch and context.")
 card(c[2], "Tokens/s per user", fmt.token_rate(row["tokens_per_s_per_user"]), "1 / TPOT")
 card(c[3], "Tokens/s per replica", fmt.token_rate(row["tokens_per_s"]) + mark, unfit + f"{fmt.plural(s.batch, 'sequence')} per step / TPOT")
@@ -100,7 +100,7 @@ passes = pd.DataFrame([
 ])
 table(fmt.rounded(passes), "request_passes",
       f"Generation uses {fmt.ratio(decode_share_s / prefill_share_s)} the chip-seconds of reading the prompt, although the prompt "
-      f"has {fmt.ratio(s.prompt / s.out)} as many tokens. Chip-seconds are this request's share of passes batched with {s.batch - 1} others.")
+      f"has {fmt.ratio(s.prompt / s.out)} as many tokens. Chip-seconds are this request's share of passes batched with {s.batch - 1:,} others.")
 
 with st.expander("Sources and definitions"):
     sources = [{"what": f"hardware: {what.replace('_', ' ')}", "source": text} for what, text in dep.hardware.sources]

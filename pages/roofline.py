@@ -44,7 +44,7 @@ knee = float(metrics.batch_knee(dep, s.ctx)[0])
 growth = decode_growth(limit, ridge, knee, float(metrics.kv_bytes_per_sequence(dep, s.ctx)) if limit < ridge else 0.0)
 fit_note = no_fit_note(sweeps.first_x_not_fitting(path.batch, path.fits))
 chart(roofline_figure(dep, lo, hi, prefill_ops, decode_ops, prefill_total, path, s.batch, s.prompt, s.ctx),
-      f"At batch {s.batch} and {s.ctx:,} tokens of context one decode step moves {fmt.bytes_(float(step_total.cost.weight_traffic_bytes))} "
+      f"At batch {s.batch:,} and {s.ctx:,} tokens of context one decode step moves {fmt.bytes_(float(step_total.cost.weight_traffic_bytes))} "
       f"of weights and {fmt.bytes_(float(step_total.cost.kv_traffic_bytes))} of KV cache to do {fmt.significant(float(step_total.cost.flops) / 1e12)} TFLOP "
       f"for {fmt.plural(s.batch, 'token')}: {fmt.significant(i_step)} FLOP/byte, {side} the {ridge:,.0f} FLOP/byte ridge, so each chip attains "
       f"{fmt.significant(attained / 1e12)} of its {peak / 1e12:,.0f} TFLOP/s ({fmt.fraction(attained / peak)}). Prefill of one "
@@ -80,7 +80,7 @@ labels = dict(zip(report.OP_TABLE_COLUMNS[1:-1], ("GFLOP", "weights MB", "KV MB"
 formats = {c: st.column_config.NumberColumn(label) for c, label in labels.items()}
 table(fmt.rounded(pd.DataFrame(rows)), "roofline_ops",
       f"Each op of the prefill of one {s.prompt:,}-token prompt ({fmt.duration(float(first.time_s))} = TTFT) and of one decode "
-      f"step at batch {s.batch} and context {s.ctx:,} ({fmt.duration(float(step.time_s))} = TPOT, which excludes TTFT), summed over "
+      f"step at batch {s.batch:,} and context {s.ctx:,} ({fmt.duration(float(step.time_s))} = TPOT, which excludes TTFT), summed over "
       f"all {dep.model.layers} layers and all {fmt.plural(dep.chips, 'chip')}: GFLOP, MB of weights, KV cache and activations moved, "
       "intensity in FLOP/byte, compute and memory time in ms; time = the larger of the two. A pass's time is the sum of "
       "its rows. The CSV keeps the unit-suffixed column names.", column_config=formats, height="content")

@@ -62,7 +62,8 @@ def layout_sentence(s: Scenario, dep: Deployment) -> str:
 def fit_caption(best: MemoryFit | None, chips: int) -> str:
     if best is None:
         return "No layout of up to 1,024 chips holds the weights and this batch at this context."
-    here = "this replica is at least that" if chips >= best.chips else f"this replica ({chips} chips) is too small"
+    here = ("this replica is at least that" if chips >= best.chips
+            else f"this replica ({fmt.plural(chips, 'chip')}) is too small")
     return (f"Each chip's HBM for the scenario's batch at its context, per layout (GB). The smallest that fits: "
-            f"{best.chips} chips, {best.layout}, {best.free_bytes / 1e9:.1f} GB free per chip; {here}. Activations are "
+            f"{fmt.plural(best.chips, 'chip')}, {best.layout}, {best.free_bytes / 1e9:.1f} GB free per chip; {here}. Activations are "
             "an estimate of one layer's, held inside the 10% headroom.")

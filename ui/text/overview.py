@@ -30,7 +30,7 @@ def decode_sentence(step: PassTiming) -> str:
 
 def prefill_sentence(scenario: Scenario, bound: str) -> str:
     if bound == "compute":
-        return f"prefill is compute-bound: {scenario.batch} x {scenario.prompt:,} tokens share each weight read"
+        return f"prefill is compute-bound: {scenario.batch:,} x {scenario.prompt:,} tokens share each weight read"
     return f"prefill is {bound}-bound: too few tokens per pass to hide the weight reads"
 
 
@@ -38,8 +38,8 @@ def capacity_sentence(scenario: Scenario, fit: float) -> str:
     if fit < 1:
         return "the weights alone do not fit: add chips or use fewer bits"
     if scenario.batch > fit:
-        return f"batch {scenario.batch} does NOT fit at {scenario.ctx:,} tokens each"
-    return f"at {scenario.ctx:,} tokens each; {scenario.batch} in use ({fmt.fraction(scenario.batch / fit)})"
+        return f"batch {scenario.batch:,} does NOT fit at {scenario.ctx:,} tokens each"
+    return f"at {scenario.ctx:,} tokens each; {scenario.batch:,} in use ({fmt.fraction(scenario.batch / fit)})"
 
 
 def context_knee_sentence(scenario: Scenario, knee: float) -> str:
@@ -84,7 +84,7 @@ def fit_reason(scenario: Scenario, fit: float) -> str:
     if fit < 1:
         return "NOT servable: the weights do not fit in HBM on this replica; computed as if they did. "
     if scenario.batch > fit:
-        return (f"NOT servable: batch {scenario.batch} does not fit in HBM at ctx {scenario.ctx:,} (max batch "
+        return (f"NOT servable: batch {scenario.batch:,} does not fit in HBM at ctx {scenario.ctx:,} (max batch "
                 f"{fmt.count(fit)}); computed as if it did. ")
     return ""
 
