@@ -14,6 +14,7 @@ from ui.figures import disaggregation as figures
 from ui.page import card, chart, current, table
 from ui.params import disaggregation as P
 from ui.tables.disaggregation import plans_frame
+from ui.text import frontier
 from ui.text.common import context_warning
 from ui.text.disaggregation import verdict
 from ui.widgets import choice, log_choice, number
@@ -25,6 +26,8 @@ CONTROL = {"decode_batch": "the sidebar's `batch`", "prompt_tokens": "the sideba
            "hw": "`dg_hw`", "decode_chips": "the sidebar's `chips` (or fewer bits)"}
 
 st.title("Prefill/decode disaggregation")
+if note := frontier.one_token_per_step_note(dep):
+    st.warning(note)
 st.markdown(
     "Prefill reads a whole prompt in one pass (often compute-bound); decode produces one token per pass for a batch "
     "(often memory-bound). **Colocated** replicas do both, so every running decode **stalls** while a newcomer's "

@@ -42,3 +42,10 @@ def test_latency_page_shows_the_floor_per_token_with_speculation():
     cards = metrics(at)
     assert cards["Tokens per forward pass"] == "2.82 per sequence"
     assert cards["Floor per token"] != cards["Latency floor"]
+
+
+def test_pages_that_count_one_token_per_step_say_so_under_speculation():
+    for page in ("pages/serving.py", "pages/disaggregation.py"):
+        warned = [w.value for w in app({"preset": "deepseek-decode-h800"}, page=page).warning]
+        assert any("is not simulated on this page" in w for w in warned), page
+        assert not any("is not simulated" in w.value for w in app(None, page=page).warning), page

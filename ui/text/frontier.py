@@ -67,3 +67,12 @@ def fit_caption(best: MemoryFit | None, chips: int) -> str:
     return (f"Each chip's HBM for the scenario's batch at its context, per layout (GB). The smallest that fits: "
             f"{fmt.plural(best.chips, 'chip')}, {best.layout}, {best.free_bytes / 1e9:.1f} GB free per chip; {here}. Activations are "
             "an estimate of one layer's, held inside the 10% headroom.")
+
+
+def one_token_per_step_note(dep: Deployment) -> str | None:
+    """The warning for pages whose simulation counts one token per decode step (None without speculation)."""
+    if not dep.spec_tokens:
+        return None
+    return (f"Speculative decoding (`spec` = {dep.spec_tokens}) is not simulated on this page: each decode step here "
+            "costs the verification pass and drafts but counts one token per sequence, so throughput and TPOT are "
+            "pessimistic. The Overview and Latency pages count the accepted tokens.")
