@@ -1,5 +1,6 @@
-"""Time the model: a 64 x 64 (batch x context) sweep of decode step time and cost, and one
-full summary per named scenario. Prints a table; run: python -m benchmarks.bench_model"""
+"""Time the model: a 64 x 64 (batch x context) sweep of decode step time and cost, one full summary
+and one memory-fit plan (the Overview's panel) per named scenario. Prints a table; run:
+python -m benchmarks.bench_model"""
 
 import platform
 import statistics
@@ -12,6 +13,7 @@ from model.core import (
     metrics,
     roofline,  # noqa: E402
 )
+from model.core.memory_fit import fit_plans
 
 REPEATS = 200
 
@@ -37,14 +39,16 @@ def main() -> None:
     catalog = load_catalog()
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}, "
           f"numpy {np.__version__}")
-    print(f"{'scenario':22s} {'64x64 sweep ms':>15s} {'summary ms':>11s}   (median of {REPEATS})")
+    print(f"{'scenario':30s} {'64x64 sweep ms':>15s} {'summary ms':>11s} {'memory fit ms':>14s}   "
+          f"(median of {REPEATS} / 50 / 20)")
     for name in ["(default)"] + list(catalog.scenarios):
         raw = {} if name == "(default)" else {"preset": name}
         scenario = parse_scenario_strict(raw, catalog)
         dep = resolve(scenario, catalog)
         sweep_ms = median_ms(lambda dep=dep: sweep(dep))
         summary_ms = median_ms(lambda scenario=scenario, dep=dep: summarize(scenario, dep), 50)
-        print(f"{name:22s} {sweep_ms:15.3f} {summary_ms:11.2f}")
+        fit_ms = median_ms(lambda scenario=scenario, dep=dep: fit_plans(dep, scenario.batch, scenario.ctx), 20)
+        print(f"{name:30s} {sweep_ms:15.3f} {summary_ms:11.2f} {fit_ms:14.2f}")
 
 
 if __name__ == "__main__":

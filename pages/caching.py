@@ -23,13 +23,13 @@ state = current()
 s, dep = state.scenario, state.deployment
 st.title("Caching & reasoning")
 st.markdown(f"Three ways to spend fewer GPU-seconds per answer, priced on **{dep.model.name}** on **{dep.chips} x "
-            f"{dep.hardware.name}** at ${dep.usd_per_chip_hour:.2f}/chip-hour, batch {s.batch}, {s.prompt:,} prompt "
+            f"{dep.hardware.name}** at ${dep.usd_per_chip_hour:.2f}/chip-hour, batch {s.batch:,}, {s.prompt:,} prompt "
             f"and {s.out:,} output tokens per request (sidebar). Controls marked *assumption* have no published source.")
 fit = metrics.max_batch(dep, s.prompt + s.out)
 for note in report.context_warnings(s, dep):
     st.warning(context_warning(note))
 if fit < s.batch:
-    what = "The weights (or one sequence)" if fit < 1 else f"Batch {s.batch} at {s.prompt + s.out:,} tokens per sequence"
+    what = "The weights (or one sequence)" if fit < 1 else f"Batch {s.batch:,} at {s.prompt + s.out:,} tokens per sequence"
     st.warning(f"{what} does not fit in HBM on this replica: the numbers below are what it would cost if it did. Add "
                "chips or use fewer bits.")
 

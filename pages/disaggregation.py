@@ -14,6 +14,7 @@ from ui.figures import disaggregation as figures
 from ui.page import card, chart, current, table
 from ui.params import disaggregation as P
 from ui.tables.disaggregation import plans_frame
+from ui.text import frontier
 from ui.text.common import context_warning
 from ui.text.disaggregation import verdict
 from ui.widgets import choice, log_choice, number
@@ -25,6 +26,8 @@ CONTROL = {"decode_batch": "the sidebar's `batch`", "prompt_tokens": "the sideba
            "hw": "`dg_hw`", "decode_chips": "the sidebar's `chips` (or fewer bits)"}
 
 st.title("Prefill/decode disaggregation")
+if note := frontier.one_token_per_step_note(dep):
+    st.warning(note)
 st.markdown(
     "Prefill reads a whole prompt in one pass (often compute-bound); decode produces one token per pass for a batch "
     "(often memory-bound). **Colocated** replicas do both, so every running decode **stalls** while a newcomer's "
@@ -62,7 +65,7 @@ colo, dis = plans["colocated"], plans["disaggregated"]
 
 c = st.columns(4)
 card(c[0], "Replicas: prefill + decode", f"{dis.prefill_replicas:,} + {dis.decode_replicas:,}",
-     f"{dis.chips:,} chips; colocated needs {colo.decode_replicas} replicas ({colo.chips:,} chips)",
+     f"{dis.chips:,} chips; colocated needs {fmt.plural(colo.decode_replicas, 'replica')} ({colo.chips:,} chips)",
      "Replicas needed for the request rate, rounded up; the prefill pool runs at most 80% busy.")
 card(c[1], "TTFT: disaggregated", fmt.duration(dis.ttft_s), f"colocated: {fmt.duration(colo.ttft_s)}; KV transfer "
      f"{fmt.duration(dis.kv_transfer_s)}", "Time to first token: queueing + prefill (+ KV transfer when disaggregated).")

@@ -13,6 +13,7 @@ from ui import format as fmt
 from ui.figures import latency as figures
 from ui.page import card, chart, current, table
 from ui.params.latency import FIELDS
+from ui.text import frontier
 from ui.text.common import context_warning, no_fit_sentence
 from ui.text.latency import chips_returns, context_floor_sentence, floor_sentence, floor_weights_phrase, tier_sentence
 from ui.widgets import number
@@ -39,23 +40,33 @@ sweep = speed_tiers.batch_sweep(dep, s.ctx, batch_grid(min(max(2 * fit, 4 * s.ba
 batch_one_s = float(sweep.tpot_s[0])
 
 c = st.columns(5)
-card(c[0], "TPOT now", fmt.duration(tpot_s), f"batch {s.batch}: {fmt.token_rate(1 / tpot_s)} per user, {tpot_s / floor_s:.2g}x the "
+card(c[0], "TPOT now", fmt.duration(tpot_s), f"batch {s.batch:,}: {fmt.token_rate(1 / tpot_s)} per user, {fmt.significant(tpot_s / floor_s, 2)}x the "
      "weights-only floor", "Time per output token after the first (excludes TTFT): one decode step at this batch and context.")
 card(c[1], "Latency floor", fmt.duration(floor_s), floor_sentence(dep, floor_s),
      "Weights one decode step reads at batch 1 (MoE: the experts it touches) / peak HBM bandwidth.")
 card(c[2], "Floor at this context", fmt.duration(floor_ctx_s), context_floor_sentence(dep, s.ctx, floor_s, floor_ctx_s),
      "(Weights a batch-1 decode step reads + one sequence's KV cache at this context) / peak HBM bandwidth.")
-card(c[3], "TPOT at batch 1", fmt.duration(batch_one_s), f"the fastest a user gets here, {batch_one_s / floor_s:.2g}x the "
-     f"weights-only floor and {batch_one_s / floor_ctx_s:.2g}x the floor at this context: all-reduces and bandwidth "
+card(c[3], "TPOT at batch 1", fmt.duration(batch_one_s), f"the fastest a user gets here, {fmt.significant(batch_one_s / floor_s, 2)}x the "
+     f"weights-only floor and {fmt.significant(batch_one_s / floor_ctx_s, 2)}x the floor at this context: all-reduces and bandwidth "
      "efficiency add to it")
 card(c[4], "Largest possible speed-up", fmt.ratio(tpot_s / batch_one_s),
-     f"from batch {s.batch} down to batch 1 ({fmt.token_rate(1 / batch_one_s)} per user)")
+     f"from batch {s.batch:,} down to batch 1 ({fmt.token_rate(1 / batch_one_s)} per user)")
+c = st.columns(3)
+card(c[0], "Tokens per forward pass", f"{row['tokens_per_step']:.3g} per sequence",
+     frontier.tokens_per_pass(s, dep, row["tokens_per_step"]),
+     "Accepted tokens per sequence per decode step (speculative decoding keys `spec`, `spec_accept`).")
+card(c[1], "Floor per token", fmt.duration(row["latency_floor_token_s"]),
+     frontier.token_floor(dep, floor_s, row["latency_floor_token_s"]),
+     "With speculation the floor per forward pass is unchanged; the floor per token divides it by the tokens per step.")
+card(c[2], "Exposed communication", fmt.duration(row["exposed_comms_s"]),
+     frontier.exposed_comms(row, row["decode_step_s"], dep.overlap),
+     "All-reduce and expert all-to-all time of one decode step not hidden by overlap.")
 charts_row = st.columns(2)
 
 st.subheader("Fast-tier and economy-tier calculator")
-st.markdown(f"A **speed tier** promises each user x times the tokens/s of today (batch {s.batch}), i.e. TPOT ≤ TPOT now / x. "
+st.markdown(f"A **speed tier** promises each user x times the tokens/s of today (batch {s.batch:,}), i.e. TPOT ≤ TPOT now / x. "
             "It runs the largest batch whose TPOT meets that and that fits in HBM (TPOT never falls as batch grows); its "
-            f"**price multiple** = cost per output token at that batch / at batch {s.batch}, same context.")
+            f"**price multiple** = cost per output token at that batch / at batch {s.batch:,}, same context.")
 i = st.columns(2)
 with i[0]:
     fast = number(FIELDS["lt_fast"], format="%.2f")
@@ -74,7 +85,7 @@ table(pd.DataFrame([{"tier": name, "batch": b, "tpot_ms": t * 1e3, "tokens_per_s
 with charts_row[0]:
     chart(figures.tpot_vs_batch(sweep, floor_s, s.batch, fit, quotes),
           f"Each user waits one decode step per token: {fmt.duration(batch_one_s)} at batch 1, {fmt.duration(tpot_s)} at batch "
-          f"{s.batch}, {fmt.duration(float(sweep.tpot_s[-1]))} at {sweep.batch[-1]:,.0f} (dotted: does not fit in HBM above "
+          f"{s.batch:,}, {fmt.duration(float(sweep.tpot_s[-1]))} at {sweep.batch[-1]:,.0f} (dotted: does not fit in HBM above "
           f"{fmt.count(fit)}). The line never reaches the {fmt.duration(floor_s)} weights-only floor: even batch 1 reads the "
           f"{floor_weights_phrase(dep)} and one sequence's KV cache at this context ({fmt.duration(floor_ctx_s)} together).",
           key="latency_tpot")
@@ -97,11 +108,13 @@ no_fit = [int(n) for n, ok in zip(chips.chips, chips.weights_fit) if not ok]
 chart(figures.chips_chart(chips, s.chips),
       f"The floor W/(n·BW) halves with every doubling ({fmt.duration(chips.floor_s[0])} on 1 chip, {fmt.duration(chips.floor_s[-1])} on "
       f"64), but each decode step also pays {2 * dep.model.layers} all-reduces ({dep.model.layers} layers x 2), whose "
-      f"latency grows with chips. The batch-1 step at {s.ctx:,} tokens is shortest on {best} chips ({fmt.duration(chips.step_s[k])}); "
-      f"{last}, so beyond that adding chips stops helping. All chips are assumed on one scale-up link of "
-      f"{dep.hardware.link_bytes_per_s / 1e9:,.0f} GB/s per direction"
+      f"latency grows with chips. The batch-1 step at {s.ctx:,} tokens is shortest on {fmt.plural(best, 'chip')} ({fmt.duration(chips.step_s[k])}); "
+      f"{last}, so beyond that adding chips stops helping. "
+      + (f"All chips are assumed on one scale-up link of {dep.hardware.link_bytes_per_s / 1e9:,.0f} GB/s per direction"
+         if dep.scaleup_chips is None else f"Domains of {dep.scaleup_chips} chips share the scale-up link; traffic "
+         f"between domains crosses {(dep.scaleout_bytes_per_s or 0) / 1e9:,.0f} GB/s of scale-out per chip")
       + (f"; on {', '.join(map(str, no_fit))} {'chip' if no_fit == [1] else 'chips'} the weights and one sequence do not fit." if no_fit else "."),
       key="latency_chips")
 table(pd.DataFrame({"chips": chips.chips, "floor_ms": chips.floor_s * 1e3, "batch1_step_ms": chips.step_s * 1e3,
-                    "allreduce_ms": chips.comms_s * 1e3, "speedup_vs_half_the_chips": np.concatenate([[np.nan], gain]),
+                    "exposed_comms_ms": chips.comms_s * 1e3, "speedup_vs_half_the_chips": np.concatenate([[np.nan], gain]),
                     "fits_in_hbm": chips.weights_fit}).pipe(fmt.rounded), "floor_vs_chips")

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from model.core import metrics, roofline
+from model.core.memory_fit import around_first_fit, fit_plans, plan_rows, smallest_fit
 from model.core.request import request_cost
 from model.report import summary as report
 from model.schema.resolve import calibration_key
@@ -13,6 +14,7 @@ from ui.figures.overview import timeline_figure
 from ui.page import card, chart, current, table
 from ui.sidebar_calibration import KEY as CALIBRATION_KEY
 from ui.sidebar_calibration import SHIPPED
+from ui.text import frontier
 from ui.text import overview as explain
 from ui.text.latency import context_floor_sentence, floor_sentence
 
@@ -24,7 +26,7 @@ step = roofline.decode_step(dep, s.batch, s.ctx)
 
 st.title("LLM inference economics")
 st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}**, weights {s.wbits}-bit, KV {s.kvbits}-bit, "
-            f"batch {s.batch}, context {s.ctx:,} tokens, ${dep.usd_per_chip_hour:.2f}/chip-hour.")
+            f"batch {s.batch:,}, context {s.ctx:,} tokens, ${dep.usd_per_chip_hour:.2f}/chip-hour.")
 if row["warnings"]:
     st.warning(row["warnings"])
 st.caption(explain.context_note(s))
@@ -54,8 +56,8 @@ c = st.columns(4)
 card(c[0], "TTFT", fmt.duration(row["ttft_s"]), f"one prefill pass over {s.prompt:,} prompt tokens (no queueing)"
      + explain.prompt_note(s, dep.model.max_context),
      "Time to first token: prefill of one prompt, alone on the replica.")
-card(c[1], "TPOT", fmt.duration(row["tpot_s"]), f"at ctx {s.ctx:,}: {row['tpot_s'] / row['latency_floor_s']:.2g}x the "
-     f"weights-only floor, {row['tpot_s'] / row['latency_floor_ctx_s']:.2g}x the floor at this context",
+card(c[1], "TPOT", fmt.duration(row["tpot_s"]), f"at ctx {s.ctx:,}: {fmt.significant(row['tpot_s'] / row['latency_floor_s'], 2)}x the "
+     f"weights-only floor, {fmt.significant(row['tpot_s'] / row['latency_floor_ctx_s'], 2)}x the floor at this context",
      "Time per output token after the first (excludes TTFT): one decode step at this batch and context.")
 card(c[2], "Tokens/s per user", fmt.token_rate(row["tokens_per_s_per_user"]), "1 / TPOT")
 card(c[3], "Tokens/s per replica", fmt.token_rate(row["tokens_per_s"]) + mark, unfit + f"{fmt.plural(s.batch, 'sequence')} per step / TPOT")
@@ -70,6 +72,23 @@ card(c[3], "Weights stored", fmt.bytes_(row["weight_bytes"]),
      explain.weights_sentence(dep, s.wbits, metrics.floor_weight_bytes(dep))
      + f"; KV {fmt.bytes_(row['kv_bytes_per_token'])}/token",
      "All weights at the weight bits, whatever a pass reads of them.")
+
+c = st.columns(4)
+card(c[0], "Tokens per forward pass", f"{row['tokens_per_step']:.3g} per sequence",
+     frontier.tokens_per_pass(s, dep, row["tokens_per_step"]),
+     "Accepted tokens each sequence gains per decode step: 1, or 1 + a + ... + a^spec with speculative decoding.")
+card(c[1], "Latency floor per token", fmt.duration(row["latency_floor_token_s"]),
+     frontier.token_floor(dep, row["latency_floor_s"], row["latency_floor_token_s"]),
+     "Weights a batch-1 pass reads (with speculation: the verification pass and the drafts) / peak HBM / tokens per step.")
+card(c[2], "Exposed communication", fmt.duration(row["exposed_comms_s"]),
+     frontier.exposed_comms(row, row["decode_step_s"], dep.overlap),
+     "All-reduce and expert all-to-all time of one decode step that overlap does not hide.")
+card(c[3], "Parallel layout", frontier.layout_label(dep), frontier.layout_sentence(s, dep),
+     "How the replica's chips split the model: tensor parallel (TP), expert parallel (EP), attention data parallel (DP).")
+with st.expander("Memory fit: how many chips, which layout"):
+    plans = fit_plans(dep, s.batch, s.ctx)
+    table(fmt.rounded(pd.DataFrame(plan_rows(around_first_fit(plans)))), "memory_fit",
+          frontier.fit_caption(smallest_fit(plans), dep.chips))
 
 st.subheader("One request, pass by pass")
 run = metrics.decode_run(dep, s.batch, s.prompt, s.out, timeline=True)
@@ -92,7 +111,7 @@ passes = pd.DataFrame([
 ])
 table(fmt.rounded(passes), "request_passes",
       f"Generation uses {fmt.ratio(decode_share_s / prefill_share_s)} the chip-seconds of reading the prompt, although the prompt "
-      f"has {fmt.ratio(s.prompt / s.out)} as many tokens. Chip-seconds are this request's share of passes batched with {s.batch - 1} others.")
+      f"has {fmt.ratio(s.prompt / s.out)} as many tokens. Chip-seconds are this request's share of passes batched with {s.batch - 1:,} others.")
 
 with st.expander("Sources and definitions"):
     sources = [{"what": f"hardware: {what.replace('_', ' ')}", "source": text} for what, text in dep.hardware.sources]

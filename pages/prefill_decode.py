@@ -43,7 +43,7 @@ pf_bound, dc_bound = np.ravel(batched_prefill.bound())[0], np.ravel(step.bound()
 
 st.title("Prefill vs decode: why output tokens cost more")
 st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}** at ${dep.usd_per_chip_hour:.2f}/chip-hour, "
-            f"batch {s.batch}, prompt {s.prompt:,} tokens, context {s.ctx:,} tokens. Price per 1M tokens = replica USD/s x "
+            f"batch {s.batch:,}, prompt {s.prompt:,} tokens, context {s.ctx:,} tokens. Price per 1M tokens = replica USD/s x "
             "pass time / tokens in the pass x 10^6; input = prefill of `batch` prompts together, output = one decode step "
             "of `batch` sequences.")
 for note in report.context_warnings(s, dep):
@@ -53,13 +53,13 @@ if unfit:
     st.warning(unfit + f"The prices at this batch below are marked{NOT_FITTING}.")
 mark = NOT_FITTING if unfit else ""
 st.info(
-    f"**Why.** Prefill of {s.batch} prompts processes {s.batch} x {s.prompt:,} = {s.batch * s.prompt:,} tokens per read of "
+    f"**Why.** Prefill of {s.batch:,} prompts processes {s.batch:,} x {s.prompt:,} = {s.batch * s.prompt:,} tokens per read of "
     f"{prefill_weights_phrase(metrics.weights_read_bytes(dep, batched_prefill), metrics.embedding_lookup_bytes(batched_prefill))}: "
     f"{float(pf.intensity_flop_per_byte):,.0f} FLOP/byte, "
     f"{pf_side} of the chip's {ridge:,.0f} FLOP/byte ridge; the pass is **{pf_bound}-bound** and costs **{fmt.usd(usd_in)}{mark} "
     f"per 1M input tokens**. A decode step reads {fmt.bytes_(metrics.weights_read_bytes(dep, step))} of weights (weights read "
     f"per step: the input embedding is a lookup) and each sequence's KV cache "
-    f"({fmt.bytes_(float(dc.cost.kv_traffic_bytes))} for {s.batch} x {s.ctx:,} tokens) to produce one token per sequence, {s.batch} "
+    f"({fmt.bytes_(float(dc.cost.kv_traffic_bytes))} for {s.batch:,} x {s.ctx:,} tokens) to produce one token per sequence, {s.batch:,} "
     f"tokens: {float(dc.intensity_flop_per_byte):.3g} FLOP/byte, {dc_side} of the ridge, **{dc_bound}-bound**: "
     f"**{fmt.usd(usd_out)}{mark} per 1M output tokens**, {output_price_context(s)}. An output token costs "
     f"**{fmt.ratio(ratio)}** an input token.")
@@ -73,10 +73,10 @@ out_c, in_c, r_c = (from_to(v, f) for v, f in ((by_ctx.usd_per_m_output, fmt.usd
                                                 (by_ctx.output_input_ratio, fmt.ratio)))
 left, right = st.columns(2)
 with left:
-    chart(price_figure(by_batch, "Price against batch size", "batch (sequences per pass)", s.batch, f"batch {s.batch}",
+    chart(price_figure(by_batch, "Price against batch size", "batch (sequences per pass)", s.batch, f"batch {s.batch:,}",
                        no_fit_batch, "does not fit"),
           f"From batch 1 to {batches[-1]:,.0f} an output token goes {out_b} per 1M (more sequences share each weight "
-          f"read) while an input token goes {in_b}: the ratio goes {r_b}; {fmt.ratio(ratio)} at batch {s.batch} "
+          f"read) while an input token goes {in_b}: the ratio goes {r_b}; {fmt.ratio(ratio)} at batch {s.batch:,} "
           f"(context {s.ctx:,}, prompt {s.prompt:,}).{fit_batch}", key="price_vs_batch")
 with right:
     chart(price_figure(by_ctx, "Price against context", "context L (tokens; prompt = L)", s.ctx, f"ctx {s.ctx:,}",
@@ -94,15 +94,15 @@ shares = {k: v[here] / step_s[here] for k, v in parts_s.items()}
 left, right = st.columns(2)
 with left:
     chart(breakdown_figure(batches, parts_s, step_s, s.batch),
-          f"At batch {s.batch} the {fmt.duration(step_s[here])} decode step (= TPOT, which excludes TTFT) is "
+          f"At batch {s.batch:,} the {fmt.duration(step_s[here])} decode step (= TPOT, which excludes TTFT) is "
           + ", ".join(f"{fmt.fraction(v)} {PART_LABELS[k]}" for k, v in shares.items() if v >= 0.005)
           + f"; at batch {batches[-1]:,.0f} the step takes {fmt.duration(step_s[-1])} and the KV cache is "
           f"{fmt.fraction(parts_s['kv_cache'][-1] / step_s[-1])} of it. A compute-bound op counts as compute, a memory-bound "
           "op's time is split by what it moves; the parts add up to the step time.", key="decode_breakdown")
 with right:
-    label = f"model: {dep.model.name}, batch {s.batch}"
+    label = f"model: {dep.model.name}, batch {s.batch:,}"
     chart(api_ratio_figure(api.ratio_groups(published), ratio, label),
-          f"The model's {fmt.ratio(ratio)} ({dep.model.name} on {dep.chips} x {dep.hardware.name}, batch {s.batch}, "
+          f"The model's {fmt.ratio(ratio)} ({dep.model.name} on {dep.chips} x {dep.hardware.name}, batch {s.batch:,}, "
           f"context {s.ctx:,}) is {where} published output/input list-price ratios, which span {fmt.ratio(min(finite))} "
           f"to {fmt.ratio(max(finite))}. List prices also carry margins and tier strategy; sources and dates are in the "
           "table below.", key="api_ratios")

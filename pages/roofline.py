@@ -32,7 +32,7 @@ for note in report.context_warnings(s, dep):
 st.title("Roofline: why decode starves the chip")
 st.markdown(f"**{dep.model.name}** on **{dep.chips} x {hw.name}**; every number on this page is **per chip** "
             f"(a replica of {fmt.plural(dep.chips, 'chip')} does {dep.chips}x the FLOPs over {dep.chips}x the bytes, so intensities "
-            f"are the same). Compute runs at **{'8-bit' if dep.eight_bit_compute else 'bf16'}** precision.")
+            f"are the same). Compute runs at **{report.compute_dtype(dep)}** precision.")
 
 i_step = float(step_total.intensity_flop_per_byte)
 i_prefill = float(prefill_total.intensity_flop_per_byte)
@@ -44,13 +44,20 @@ knee = float(metrics.batch_knee(dep, s.ctx)[0])
 growth = decode_growth(limit, ridge, knee, float(metrics.kv_bytes_per_sequence(dep, s.ctx)) if limit < ridge else 0.0)
 fit_note = no_fit_note(sweeps.first_x_not_fitting(path.batch, path.fits))
 chart(roofline_figure(dep, lo, hi, prefill_ops, decode_ops, prefill_total, path, s.batch, s.prompt, s.ctx),
-      f"At batch {s.batch} and {s.ctx:,} tokens of context one decode step moves {fmt.bytes_(float(step_total.cost.weight_traffic_bytes))} "
+      f"At batch {s.batch:,} and {s.ctx:,} tokens of context one decode step moves {fmt.bytes_(float(step_total.cost.weight_traffic_bytes))} "
       f"of weights and {fmt.bytes_(float(step_total.cost.kv_traffic_bytes))} of KV cache to do {fmt.significant(float(step_total.cost.flops) / 1e12)} TFLOP "
       f"for {fmt.plural(s.batch, 'token')}: {fmt.significant(i_step)} FLOP/byte, {side} the {ridge:,.0f} FLOP/byte ridge, so each chip attains "
       f"{fmt.significant(attained / 1e12)} of its {peak / 1e12:,.0f} TFLOP/s ({fmt.fraction(attained / peak)}). Prefill of one "
       f"{s.prompt:,}-token prompt runs at {i_prefill:,.0f} FLOP/byte ({fmt.significant(float(prefill_total.attained_flops_per_s_per_chip) / 1e12)} "
       f"TFLOP/s per chip). Growing the batch moves decode right along the red path, to {fmt.significant(path.intensity_flop_per_byte[top])} "
       f"FLOP/byte at batch {path.batch[top]:,.0f}, {growth}.{fit_note}", key="roofline")
+
+st.markdown(f"**Communication** (no roofline point: it moves bytes over links, not HBM): one decode step pays "
+            f"{fmt.duration(float(step.comms_s))} of tensor-parallel all-reduce and {fmt.duration(float(step.all_to_all_s))} "
+            f"of expert all-to-all (dispatch + combine) exposed"
+            + (f", {fmt.duration(float(step.hidden_comms_s))} more hidden behind compute by overlap" if dep.overlap else "")
+            + f"; prefill {fmt.duration(float(first.comms_s))} and {fmt.duration(float(first.all_to_all_s))}. "
+            "Both are rows of the per-op table below.")
 
 with st.expander("How to read this plot"):
     st.markdown(
@@ -61,7 +68,7 @@ with st.expander("How to read this plot"):
         f"mbu {dep.efficiency.weights_mbu:g} of bandwidth). The model times each op on it; an op sits below it when "
         "tensor parallelism replicates KV heads across chips.\n"
         "- **Attained FLOP/s per chip** = the op's FLOPs / (chips x its time). Ops without FLOPs (the embedding lookup) "
-        "and the tensor-parallel all-reduces have no point; their times are in the table.\n"
+        "the tensor-parallel all-reduces and the expert all-to-all have no point; their times are in the table.\n"
         "- **Decode path**: the whole decode step (all ops) at batch 1 to 4096 at this context: "
         "Σ FLOPs / Σ bytes against Σ FLOPs / (chips x step time)."
     )
@@ -73,7 +80,7 @@ labels = dict(zip(report.OP_TABLE_COLUMNS[1:-1], ("GFLOP", "weights MB", "KV MB"
 formats = {c: st.column_config.NumberColumn(label) for c, label in labels.items()}
 table(fmt.rounded(pd.DataFrame(rows)), "roofline_ops",
       f"Each op of the prefill of one {s.prompt:,}-token prompt ({fmt.duration(float(first.time_s))} = TTFT) and of one decode "
-      f"step at batch {s.batch} and context {s.ctx:,} ({fmt.duration(float(step.time_s))} = TPOT, which excludes TTFT), summed over "
+      f"step at batch {s.batch:,} and context {s.ctx:,} ({fmt.duration(float(step.time_s))} = TPOT, which excludes TTFT), summed over "
       f"all {dep.model.layers} layers and all {fmt.plural(dep.chips, 'chip')}: GFLOP, MB of weights, KV cache and activations moved, "
       "intensity in FLOP/byte, compute and memory time in ms; time = the larger of the two plus the fixed time of the op's "
       "kernels (kernels launched x time per kernel, docs/formulas.md F100). A pass's time is the sum of "

@@ -58,7 +58,7 @@ card(c[1], "Inference FLOPs", fmt.flops(best.inference_flops),
 card(c[2], "Lifetime USD", fmt.usd_big(best.usd), f"training {fmt.usd_big(best.training_flops * usd_train)}, inference "
      f"{fmt.usd_big(best.inference_flops * usd_inference)}; Chinchilla-optimal {fmt.usd_big(chin.usd)}")
 card(c[3], "USD per 1e18 FLOPs", f"{fmt.usd(usd_train * 1e18)} / {fmt.usd(usd_inference * 1e18)}",
-     f"training at MFU {train_mfu:.2g} / serving at batch {s.batch}, context {s.ctx:,} on the sidebar's "
+     f"training at MFU {train_mfu:.2g} / serving at batch {s.batch:,}, context {s.ctx:,} on the sidebar's "
      f"{dep.chips} x {dep.hardware.name}", "Training: chip price / (peak FLOP/s x training MFU). Inference: the sidebar "
      "deployment's cost of one output token / its 2·N_active FLOPs, taken as the same for every model size.")
 

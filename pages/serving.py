@@ -13,12 +13,15 @@ from ui.figures import serving as figures
 from ui.page import card, chart, current, table
 from ui.params import serving as P
 from ui.tables.serving import comparison_frame, gain_rows
+from ui.text import frontier
 from ui.text.serving import LABELS, load_sentence, truncation_notes, ttft_queue_note
 from ui.widgets import choice, log_choice, log_grid, number
 
 dep = current().deployment
 
 st.title("Continuous batching and PagedAttention")
+if note := frontier.one_token_per_step_note(dep):
+    st.warning(note)
 st.markdown(
     "Classic ML serving batches inputs of one size. LLM requests differ in prompt and output length, so a **static** "
     "batch runs until its longest request ends while finished slots sit idle, and reserves KV memory for the longest "

@@ -153,6 +153,24 @@ def fallback_note(field: str, scenario: Scenario) -> str:
     return "the numbers use the default instead"
 
 
+def frontier_widgets(catalog: Catalog) -> None:
+    """Expert parallelism, the two-level network, overlap, FP4 scales and speculative decoding."""
+    with st.expander("Parallelism, network, speculation"):
+        st.caption("Empty = the default: tp = chips, one flat scale-up domain, the hardware's scale-out.")
+        number(param("ep", "Expert parallel degree (1 or chips)"))
+        number(param("tp", "Tensor parallel degree of attention/dense layers"), placeholder="chips")
+        number(param("ep_nodes", "Node-limited routing: domains per token (0 = any)"))
+        number(param("scaleup", "Chips per scale-up domain (NVLink/ICI)"), placeholder="the replica")
+        number(param("scaleout_gbps", "Scale-out GB/s per chip per direction"), placeholder="the hardware's")
+        checkbox(param("overlap", "Overlap communication with compute (two micro-batches)"))
+        number(param("spec", "Speculative draft tokens per step"))
+        number(param("spec_accept", "Acceptance rate per draft token (assumption)"))
+        choice(param("spec_draft", "Draft"), ["mtp"] + list(catalog.models),
+               help="`spec_draft`: mtp = a multi-token-prediction head (one extra layer per draft), or a draft model")
+        radio(param("wscale", "Block scales of 4-bit weights"), ("none", "nvfp4", "mxfp4"),
+              help="`wscale`: NVFP4 stores one 8-bit scale per 16 weights, MXFP4 per 32; none counts 4 bits only")
+
+
 def preset_note(catalog: Catalog, scenario: Scenario) -> str:
     """The named scenario's description, or what the scenario changed from it."""
     changed = [key for key in scenario_params(scenario, catalog) if key != "preset"]
@@ -198,10 +216,12 @@ def _render_sidebar(catalog: Catalog) -> tuple[AppState, object]:
                  help="`dp_attn`: each chip runs attention for its own sequences (its KV cache is not copied; "
                       "attention weights are on every chip), FFN/experts stay split across chips. DeepSeek and "
                       "SGLang serve MLA models this way.")
+        frontier_widgets(catalog)
         radio(param("wbits", "Weight bits"), (16, 8, 4), help="Bits per weight (8 = FP8/INT8, 4 = weight-only 4-bit)")
         radio(param("kvbits", "KV-cache bits"), (16, 8, 4), help="Bits per cached K/V element")
-        radio(param("abits", "Activation bits"), (AUTO, 16, 8),
-              help="Compute precision; auto = 8 when weights are 8-bit and the chip has an 8-bit peak")
+        radio(param("abits", "Activation bits"), (AUTO, 16, 8, 4),
+              help="Compute precision; auto = 8 when weights are 8-bit and the chip has an 8-bit peak; "
+                   "4 = FP4 GEMMs (4-bit weights, chips with an FP4 peak)")
         log_choice(param("batch", "Batch (sequences per decode step)"), BATCH_GRID,
                    help="Sequences decoded together in one step (log scale)")
         limit = context_limit(catalog, parse_scenario(read_widgets(), catalog)[0].model)

@@ -3,7 +3,7 @@
 Each segment is one op of one pass sample, scaled by the number of passes it stands for:
 compute_s at fraction 1 (attention segments flagged: they run at attention_mfu), stream_s
 (weights + activations) at weights_mbu 1, kv_s at kv_mbu 1, and the kernels it launches. Per row:
-fixed_s (tensor-parallel comms, not fitted) and measured_s. `times_s(eff)` equals
+fixed_s (exposed communication and speculative drafts, not fitted) and measured_s. `times_s(eff)` equals
 `validate.phase_time_s` under `eff` (roofline.time_ops recomposed, docs/formulas.md F100).
 """
 
@@ -101,7 +101,8 @@ def build_problem(measurements: Sequence[Measurement], catalog: Catalog) -> FitP
                 seg["row"].append(np.full(size, index))
                 seg["attention"].append(np.full(size, op.name in ATTENTION_KERNEL_OPS))
                 launched += float(np.sum(seg["kernels"][-1]))
-            comms += runs * float(np.sum(np.broadcast_to(np.asarray(timing.comms_s, dtype=float), shape)))
+            fixed_s = timing.comms_s + timing.all_to_all_s + timing.draft_s  # drafts taken at the defaults
+            comms += runs * float(np.sum(np.broadcast_to(np.asarray(fixed_s, dtype=float), shape)))
         fixed.append(comms)
         kernels.append(launched)
         measured.append(m.measured_s)

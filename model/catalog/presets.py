@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.base.fields import Field, FieldError
-from model.base.units import TERA
+from model.base.units import GIGA, TERA
 from model.catalog.api_prices import ApiPrice, load_api_prices
 from model.catalog.csv_rows import PresetError, read_rows
 from model.core.architecture import ModelConfig, shape_problems
@@ -41,8 +41,12 @@ HARDWARE_OPTIONAL = {
     "int8_tops": _num("int8_tops", 1, 100_000, "TOP/s"),
     "attention_mfu": _num("attention_mfu", 0.01, 1),  # blank: the project default (core.hardware)
     "kernel_us": _num("kernel_us", 0, 1000, "µs"),
+    "fp4_tflops": _num("fp4_tflops", 1, 100_000, "TFLOP/s"),
+    "scaleup_chips": _int("scaleup_chips", 1, 100_000, "chips"),
+    "scaleout_gbps": _num("scaleout_gbps", 0.1, 100_000, "GB/s"),
 }
 HARDWARE_SOURCES = ("spec_source", "price_source", "price_basis", "price_date", "efficiency_source", "kernel_source")
+NETWORK_SOURCES = ("frontier_source",)  # FP4 peak, scale-up domain and scale-out sources (optional column)
 
 MODEL_FIELDS = {
     "layers": _int("layers", 1, 1000),
@@ -166,7 +170,11 @@ def load_hardware(path: Path) -> tuple[dict[str, Hardware], dict[str, dict]]:
             mbu=v["mbu"],
             **({} if v["attention_mfu"] is None else {"attention_mfu": v["attention_mfu"]}),
             **({} if v["kernel_us"] is None else {"kernel_s": v["kernel_us"] * 1e-6}),
-            sources=tuple((name, row[name].strip()) for name in HARDWARE_SOURCES),
+            sources=tuple((name, row[name].strip()) for name in HARDWARE_SOURCES + NETWORK_SOURCES
+                          if row.get(name, "").strip()),
+            fp4_flops_per_s=v["fp4_tflops"] * TERA if v["fp4_tflops"] else None,
+            scaleup_chips=v["scaleup_chips"],
+            scaleout_bytes_per_s=v["scaleout_gbps"] * GIGA if v["scaleout_gbps"] else None,
         )
         rows[entry] = dict(row)
     return hardware, rows

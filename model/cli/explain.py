@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from model.catalog.presets import load_catalog
 from model.cli.common import format_cell, load_calibration_arg, table
+from model.core.parallel import layout
 from model.core.roofline import decode_step, prefill
 from model.report import summary as report
 from model.schema.parse import parse_scenario_strict
@@ -27,8 +28,12 @@ def cmd_explain(args) -> int:
     dep = resolve(scenario, catalog, load_calibration_arg(args))
     columns = list(report.OP_TABLE_COLUMNS)
     eff = dep.efficiency
-    print(f"{dep.model.name} on {dep.chips} x {dep.hardware.name}; weights {scenario.wbits}-bit, "
-          f"KV {scenario.kvbits}-bit, compute {'8-bit' if dep.eight_bit_compute else 'bf16'}; "
+    lay = layout(dep, scenario.batch)
+    experts = (f"; {lay.experts_per_chip:.3g} routed experts per chip, {lay.tokens_per_expert:,.1f} tokens per expert "
+               "per step, routing assumed balanced" if dep.model.is_moe else "")
+    print(f"{dep.model.name} on {dep.chips} x {dep.hardware.name} ({lay.label}; {lay.domains} scale-up domain(s) of "
+          f"{lay.chips_per_domain}{experts}); weights {scenario.wbits}-bit, "
+          f"KV {scenario.kvbits}-bit, compute {report.compute_dtype(dep)}; "
           f"mfu {eff.mfu:g}, weight bw {eff.weights_mbu:g}, KV bw {eff.kv_mbu:g}; "
           f"${dep.usd_per_chip_hour:g}/chip-hour")
     print(f"\nPREFILL: one prompt of {scenario.prompt} tokens")

@@ -4,10 +4,18 @@
 and the fixed time per kernel: the calibratable parameters) and `Deployment` (what the roofline evaluates),
 with the replica-level quantities that follow from them: peaks, KV sharding under tensor or
 attention data parallelism, weight bytes per chip, and the time of one tensor-parallel all-reduce.
+
+Parallelism (docs/formulas.md F123): with `ep` = 1 (the default) every layer is tensor-parallel
+over the replica's `chips`, as before. With `ep` = `chips` the routed experts are spread over the
+chips (E / chips experts each, whole) and reached by an all-to-all; attention and the dense parts
+(dense FFN, shared experts, lm_head, norms) are tensor-parallel over `tp` chips, copied on each of
+the chips / tp groups (attention data-parallel when `attention_dp`). Speculative decoding and the
+network's two levels are fields here; their physics is in `speculative.py` and `network.py`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -15,10 +23,13 @@ import numpy as np
 
 from model.core.architecture import ModelConfig
 from model.core.hardware import Hardware
+from model.core.network import Network
 from model.core.precision import Precision
 
 ALLREDUCES_PER_LAYER = 2  # after attention and after the FFN (Megatron-style TP; docs/formulas.md F20; [Shoeybi 2019], [Chen 2022], [Erdil 2025])
 ATTENTION_OPS = ("qkv_proj", "attention", "out_proj")  # replicated per chip under attention data parallelism
+EXPERT_OP = "moe_experts"  # the routed experts: spread over the chips, never copied
+LOOKUP_OP = "embedding_lookup"  # rows looked up per token: split with the tokens, never copied
 
 
 MAX_KERNEL_S = 1e-3  # a fixed cost per kernel above 1 ms is not a kernel's
@@ -61,11 +72,65 @@ class Deployment:
     efficiency: Efficiency
     usd_per_chip_hour: float
     attention_dp: bool = False  # attention data-parallel: each chip runs attention for its own sequences
+    tp: int | None = None  # tensor-parallel degree of attention and dense layers; None: chips
+    ep: int = 1  # expert-parallel degree: 1 (experts tensor-parallel) or chips
+    ep_max_domains: int = 0  # node-limited routing: scale-up domains a token may reach; 0: any
+    scaleup_chips: int | None = None  # chips per scale-up domain; None: the whole replica (flat)
+    scaleout_bytes_per_s: float | None = None  # per chip per direction, leaving the domain
+    overlap: bool = False  # two micro-batches: communication hidden behind compute (F124)
+    spec_tokens: int = 0  # draft tokens verified per decode step (F125)
+    spec_accept: float = 0.0  # acceptance rate per draft token
+    draft_model: ModelConfig | None = None  # the draft; None: an MTP head (one extra layer per draft token)
+    four_bit_compute: bool = False  # FP4 GEMMs (abits=4) on a chip with an FP4 peak
+    attention_bf16: bool = False  # the attention core (QK^T, PV) at the bf16 peak whatever the GEMMs run at (F129)
+
+    def __post_init__(self):
+        tp = self.tp_degree
+        if self.chips % tp:
+            raise ValueError(f"tp: must divide chips ({self.chips}); got {tp}")
+        if self.ep not in (1, self.chips):
+            raise ValueError(f"ep: must be 1 or chips ({self.chips}); got {self.ep}")
+        if self.ep == 1 and tp != self.chips:
+            raise ValueError(f"tp: must equal chips ({self.chips}) unless ep = chips; got {tp}")
+        if not (0 <= self.spec_accept <= 1):
+            raise ValueError(f"spec_accept: must be in [0, 1]; got {self.spec_accept!r}")
+
+    def on_chips(self, chips: int) -> Deployment:
+        """The same layout on `chips` chips: experts still spread over all of them when `ep` > 1,
+        tp the largest common divisor of the old tp and `chips` (tp = chips when `ep` = 1)."""
+        ep = chips if self.ep > 1 else 1
+        tp = None if ep == 1 or self.tp is None else math.gcd(self.tp_degree, chips)
+        return dataclasses.replace(self, chips=chips, ep=ep, tp=tp)
+
+    @property
+    def tp_degree(self) -> int:
+        """Tensor-parallel degree of attention and the dense layers (the replica's chips by default)."""
+        return self.chips if self.tp is None else self.tp
+
+    @property
+    def expert_parallel(self) -> bool:
+        return self.ep > 1 and self.model.is_moe
+
+    @property
+    def network(self) -> Network:
+        """The two levels this replica's collectives cross (a flat replica by default)."""
+        scaleup = self.chips if self.scaleup_chips is None else self.scaleup_chips
+        return Network(scaleup, self.hardware.link_bytes_per_s, self.scaleout_bytes_per_s,
+                       self.efficiency.allreduce_latency_s)
 
     @property
     def peak_flops_per_s(self) -> float:
         """Dense FLOP/s of the whole replica at the compute precision."""
-        return self.chips * self.hardware.peak_flops_per_s(self.eight_bit_compute)
+        return self.chips * self.hardware.peak_flops_per_s(self.eight_bit_compute, self.four_bit_compute)
+
+    def op_peak_flops_per_s(self, op_name: str) -> float:
+        """The replica's dense peak for one op (F129): the attention core runs at the bf16 peak when
+        `attention_bf16`, and at most at the 8-bit peak under FP4 (FP4 is a GEMM format); every other
+        op at the compute precision."""
+        if op_name == "attention" and (self.attention_bf16 or self.four_bit_compute):
+            eight = not self.attention_bf16 and self.hardware.has_eight_bit()
+            return self.chips * self.hardware.peak_flops_per_s(eight)
+        return self.peak_flops_per_s
 
     @property
     def hbm_bytes_per_s(self) -> float:
@@ -82,7 +147,8 @@ class Deployment:
         if self.attention_dp:
             return 1.0 / self.chips
         heads = self.model.kv_heads_for_sharding
-        return math.ceil(heads / self.chips) / heads
+        tp = self.tp_degree
+        return math.ceil(heads / tp) / heads * tp / self.chips
 
     @property
     def kv_replication(self) -> float:
@@ -94,31 +160,32 @@ class Deployment:
         return self.model.total_params * self.precision.bytes_per_weight
 
     def weight_copies(self, op_name: str) -> int:
-        """Copies of an op's weights in the replica: `chips` for attention under attention DP, else 1."""
-        return self.chips if self.attention_dp and op_name in ATTENTION_OPS else 1
+        """Copies of an op's weights in the replica: `chips` for attention under attention DP; the
+        chips / tp data-parallel groups for the other dense parts; 1 for routed experts and lookups."""
+        if op_name in ATTENTION_OPS and self.attention_dp:
+            return self.chips
+        if op_name in (EXPERT_OP, LOOKUP_OP):
+            return 1
+        return self.chips // self.tp_degree
 
     @property
     def weight_bytes_per_chip(self) -> float:
-        """HBM each chip spends on weights: its share, plus whole attention weights under attention DP."""
-        attention = self.model.attn_params_total * self.precision.bytes_per_weight
-        copies = self.chips if self.attention_dp else 1
-        return (self.weight_bytes + (copies - 1) * attention) / self.chips
+        """HBM each chip spends on weights: its share, plus the copies of attention and dense parts."""
+        m, b = self.model, self.precision.bytes_per_weight
+        attention = m.attn_params_total * b
+        routed = m.moe_layers * (m.experts * m.expert_params + m.router_params_per_layer) * b if m.is_moe else 0.0
+        dense = self.weight_bytes - attention - routed
+        attention_copies = self.chips if self.attention_dp else self.chips // self.tp_degree
+        dense_copies = self.chips // self.tp_degree
+        return (routed + attention * attention_copies + dense * dense_copies) / self.chips
 
     def allreduce_s(self, tokens) -> np.ndarray:
-        """Time of one ring all-reduce of the activations of `tokens` tokens.
+        """Time of one tensor-parallel all-reduce of the activations of `tokens` tokens (per tp group).
 
-        Bandwidth term 2·(n−1)/n · V / link (docs/formulas.md F18) plus a latency term
-        6 µs + 2 µs·(√n − 1) (Erdil's NCCL fit, docs/formulas.md F19).
+        Inside one domain: 2·(n−1)/n · V / link (docs/formulas.md F18) plus a latency of
+        6 µs + 2 µs·(√n − 1) (F19); across domains hierarchical (F121, `network.Network`).
         """
-        tokens = np.asarray(tokens, dtype=float)
-        n = self.chips
-        if n == 1:
-            return np.zeros_like(tokens)
-        volume = tokens * self.model.d_model * self.precision.bytes_per_activation
-        bandwidth_s = 2 * (n - 1) / n * volume / self.hardware.link_bytes_per_s
-        latency_s = self.efficiency.allreduce_latency_s
-        if latency_s is None:
-            latency_s = 6e-6 + 2e-6 * (math.sqrt(n) - 1)
-        return bandwidth_s + latency_s
+        volume = np.asarray(tokens, dtype=float) * self.model.d_model * self.precision.bytes_per_activation
+        return self.network.allreduce_s(volume, self.tp_degree)
 
 

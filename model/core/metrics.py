@@ -18,7 +18,12 @@ Definitions (also in the README):
   Above it, decode is memory-bound at every batch and cost per output token grows ∝ context.
 - capacity knee: the smallest context where the largest batch that fits is below the batch
   knee, so the replica can no longer reach the compute roofline.
-- cost per 1M output tokens: replica USD/s × decode step time / batch × 1e6.
+- tokens per step: τ = 1 + a + … + a^γ tokens per sequence per decode step with γ speculative
+  drafts of acceptance a (docs/formulas.md F125); 1 without speculation.
+- latency floor per token: the floor of one pass ÷ τ; with speculation the pass is the batch-1
+  verification pass over 1 + γ tokens plus the drafts' weights (F127). The floor per pass is
+  untouched by speculation (the weights must still be streamed); the floor per token is not.
+- cost per 1M output tokens: replica USD/s × decode step time / (batch · τ) × 1e6.
 - cost per 1M input tokens: replica USD/s × prefill time of `batch` prompts / (batch·prompt) × 1e6.
 - a decode run: `steps` decode steps at one batch whose context grows by one per step from a
   start context. `decode_run` evaluates at most `samples` evenly spaced contexts, each standing
@@ -27,6 +32,7 @@ Definitions (also in the README):
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +41,8 @@ from model.base.units import PER_MILLION, SECONDS_PER_HOUR
 from model.core.deployment import Deployment
 from model.core.grids import batch_grid, context_grid
 from model.core.ops import cache_bytes_per_sequence
-from model.core.roofline import PassTiming, decode_step
+from model.core.roofline import PassTiming, decode_step, forward_pass
+from model.core.speculative import tokens_per_step as _tokens_per_step
 
 MEMORY_HEADROOM = 0.10  # vLLM reserves 10%: gpu_memory_utilization defaults to 0.9 (vLLM docs)
 DECODE_SAMPLES = 256  # contexts sampled along a decode run
@@ -59,8 +66,35 @@ def embedding_lookup_bytes(timing: PassTiming) -> float:
 
 
 def floor_weight_bytes(dep: Deployment) -> float:
-    """Weights one decode step reads at batch 1 (MoE: the experts one token touches); F26."""
-    return weights_read_bytes(dep, decode_step(dep, 1, 0))
+    """Weights one decode pass reads at batch 1 (MoE: the experts one token touches); F26."""
+    return weights_read_bytes(dep, forward_pass(dep, 1, 1, 0, decode=True))
+
+
+def tokens_per_step(dep: Deployment) -> float:
+    """Mean tokens a decode step yields per sequence: 1, or τ with speculative drafts (F125)."""
+    return _tokens_per_step(dep.spec_tokens, dep.spec_accept)
+
+
+def draft_weight_bytes(dep: Deployment) -> float:
+    """Weights the γ drafts of a batch-1 step read: γ MTP layers (a layer's share of the pass's
+    weights each) or γ passes of the draft model (F127); 0 without speculation."""
+    if not dep.spec_tokens:
+        return 0.0
+    if dep.draft_model is None:
+        return dep.spec_tokens * floor_weight_bytes(dep) / dep.model.layers
+    draft = forward_pass(dataclasses.replace(dep, model=dep.draft_model, spec_tokens=0, draft_model=None,
+                                             ep=1, tp=None), 1, 1, 0, decode=True)
+    return dep.spec_tokens * weights_read_bytes(dep, draft)
+
+
+def latency_floor_per_token_s(dep: Deployment) -> float:
+    """Floor per output token at batch 1 (F127): (weights the batch-1 verification pass reads +
+    the drafts' weights) ÷ peak HBM bandwidth ÷ τ; the pass floor (F26) without speculation."""
+    if not dep.spec_tokens:
+        return latency_floor_s(dep)
+    verify = forward_pass(dep, 1, 1 + dep.spec_tokens, 0, decode=True)
+    read = weights_read_bytes(dep, verify) + draft_weight_bytes(dep)
+    return read / dep.hbm_bytes_per_s / tokens_per_step(dep)
 
 
 def latency_floor_s(dep: Deployment) -> float:
@@ -103,7 +137,8 @@ def max_batch(dep: Deployment, ctx) -> np.ndarray:
 
 
 def cost_per_m_output_usd(dep: Deployment, step_s, batch) -> np.ndarray:
-    return PER_MILLION * replica_usd_per_s(dep) * step_s / np.asarray(batch, dtype=float)
+    """USD per 1M output tokens of decode steps of `step_s` at `batch` (τ tokens per sequence each)."""
+    return PER_MILLION * replica_usd_per_s(dep) * step_s / (np.asarray(batch, dtype=float) * tokens_per_step(dep))
 
 
 def cost_per_m_input_usd(dep: Deployment, prefill_s, batch, prompt) -> np.ndarray:

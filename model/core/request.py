@@ -4,7 +4,8 @@ Same definitions as the `request_s`, `request_chip_s`, `usd_per_m_input` and `us
 columns of `report.summarize` (README "Output columns"), for any prompt, output and batch:
 
     ttft_s        = T_prefill(P − p | p cached)            one prompt alone on the replica (no queueing)
-    tpot_s        = mean of t_step(B, L) for L = P … P+G−1  (metrics.decode_run over G steps, / G)
+    tpot_s        = mean of t_step(B, L) for L = P … P+G−1  (metrics.decode_run over G steps, / G), / τ
+                    (τ tokens per step with speculative decoding, F125; 1 without)
     latency_s     = ttft_s + G · tpot_s
     usd_input     = replica USD/s · T_prefill(B prompts, P − p new tokens each after p cached) / B
     usd_output    = replica USD/s · G · tpot_s / B
@@ -58,7 +59,7 @@ def request_cost(dep: Deployment, prompt_tokens: int, output_tokens: int, batch:
     new = prompt - cached
     ttft_s = float(prefill(dep, new, batch=1, cached=cached).time_s)
     batched_prefill_s = float(prefill(dep, new, batch=batch, cached=cached).time_s)
-    tpot_s = metrics.mean_decode_step_s(dep, batch, prompt, out)
+    tpot_s = metrics.mean_decode_step_s(dep, batch, prompt, out) / metrics.tokens_per_step(dep)
     usd_per_s = metrics.replica_usd_per_s(dep)
     return RequestCost(
         prompt_tokens=prompt,

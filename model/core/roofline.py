@@ -12,17 +12,25 @@ parallelism (a KV head cannot be split across chips), and t_kernel the fixed tim
 (launch, ramp-up, tail; the chips of a replica run their kernels at the same time). With attention
 data parallelism (DeepSeek/SGLang "DP attention") each chip runs attention for its own
 sequences: the attention weights are read on every chip (x chips) and the KV cache is not copied.
-The pass adds, without overlap, tensor-parallel all-reduces (two per layer, ring).
+The pass adds tensor-parallel all-reduces (two per layer, ring or hierarchical across scale-up
+domains) and the expert-parallel all-to-all (dispatch and combine per MoE layer, its own part).
+Communication is exposed unless `overlap` is on: then two micro-batches hide it behind the other's
+op time and only max(0, comms − ops) is exposed (docs/formulas.md F124). With speculative decoding a
+decode step is one verification pass over 1 + γ tokens per sequence plus the drafts (F125, F126).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from model.core.deployment import ALLREDUCES_PER_LAYER, Deployment
 from model.core.ops import OpCost, forward_ops
+from model.core.speculative import mtp_draft_s
+
+DISPATCH_8BIT_BYTES = 1.0  # DeepSeek-V3 dispatches FP8 activations to the experts, combines in BF16
 
 
 @dataclass(frozen=True)
@@ -63,19 +71,36 @@ class OpTiming:
         return np.divide(self.cost.flops, total, out=np.zeros_like(total * 1.0), where=total > 0)
 
 
-BREAKDOWN_PARTS = ("weights", "kv_cache", "activations", "compute", "comms", "overhead")
+BREAKDOWN_PARTS = ("weights", "kv_cache", "activations", "compute", "comms", "all_to_all", "overhead", "draft")
 
 
 @dataclass(frozen=True)
 class PassTiming:
-    """A whole forward pass: per-op timings (each with its kernels' fixed time) plus communication."""
+    """A whole forward pass: per-op timings (each with its kernels' fixed time) plus exposed
+    communication and drafts.
+
+    `comms_s` is the exposed all-reduce time, `all_to_all_s` the exposed expert-parallel
+    dispatch + combine, `hidden_comms_s` what overlap hid of both (not part of `time_s`).
+    """
 
     ops: list[OpTiming]
     comms_s: np.ndarray
+    all_to_all_s: np.ndarray | float = 0.0
+    hidden_comms_s: np.ndarray | float = 0.0
+    draft_s: np.ndarray | float = 0.0  # speculative drafts of a decode step
+
+    @property
+    def ops_s(self) -> np.ndarray:
+        """Sum of the ops' times (what overlap hides communication behind)."""
+        return self.total("time_s")
+
+    @property
+    def exposed_comms_s(self) -> np.ndarray:
+        return np.asarray(self.comms_s + self.all_to_all_s, dtype=float)
 
     @property
     def time_s(self) -> np.ndarray:
-        total = self.comms_s
+        total = self.comms_s + self.all_to_all_s + self.draft_s
         for op in self.ops:
             total = total + op.time_s
         return total
@@ -115,7 +140,9 @@ class PassTiming:
             parts["kv_cache"] = parts["kv_cache"] + np.where(bound, 0.0, op.kv_s)
             parts["activations"] = parts["activations"] + np.where(bound, 0.0, op.act_s)
         parts["comms"] = self.comms_s + 0.0
+        parts["all_to_all"] = self.all_to_all_s + 0.0
         parts["overhead"] = self.overhead_s + 0.0
+        parts["draft"] = self.draft_s + 0.0
         shape = np.shape(self.time_s)
         return {name: np.broadcast_to(np.asarray(value, dtype=float), shape) for name, value in parts.items()}
 
@@ -123,7 +150,7 @@ class PassTiming:
         """'compute', 'memory' or 'comms': the largest of the three time shares."""
         parts = self.breakdown_s()
         memory = parts["weights"] + parts["kv_cache"] + parts["activations"]
-        stacked = np.stack([parts["compute"], memory, parts["comms"]])
+        stacked = np.stack([parts["compute"], memory, parts["comms"] + parts["all_to_all"]])
         return np.array(["compute", "memory", "comms"])[np.argmax(stacked, axis=0)]
 
 
@@ -132,13 +159,13 @@ ATTENTION_KERNEL_OPS = ("attention",)  # ops whose FLOPs run at the attention fr
 
 def time_ops(dep: Deployment, ops: list[OpCost]) -> list[OpTiming]:
     eff = dep.efficiency
-    peak = dep.peak_flops_per_s
     bw = dep.hbm_bytes_per_s
     kv_scale = dep.kv_replication / (bw * eff.kv_mbu)
     return [
         OpTiming(
             cost=op,
-            compute_s=op.flops / (peak * (eff.attention_fraction if op.name in ATTENTION_KERNEL_OPS else eff.mfu)),
+            compute_s=op.flops / (dep.op_peak_flops_per_s(op.name)
+                                  * (eff.attention_fraction if op.name in ATTENTION_KERNEL_OPS else eff.mfu)),
             weights_s=op.weight_traffic_bytes * dep.weight_copies(op.name) / (bw * eff.weights_mbu),
             kv_s=op.kv_traffic_bytes * kv_scale,
             act_s=op.act_traffic_bytes / (bw * eff.weights_mbu),
@@ -148,17 +175,68 @@ def time_ops(dep: Deployment, ops: list[OpCost]) -> list[OpTiming]:
     ]
 
 
-def forward_pass(dep: Deployment, batch, new_tokens, ctx, decode: bool) -> PassTiming:
+def allreduce_total_s(dep: Deployment, tokens) -> np.ndarray:
+    """The pass's tensor-parallel all-reduces: two per layer over the tp group's tokens (F20, F121)."""
+    group_tokens = np.asarray(tokens, dtype=float) * dep.tp_degree / dep.chips
+    return ALLREDUCES_PER_LAYER * dep.model.layers * dep.allreduce_s(group_tokens)
+
+
+def all_to_all_total_s(dep: Deployment, tokens, decode: bool = False) -> np.ndarray:
+    """The pass's expert-parallel dispatch + combine, one each per MoE layer (F122); 0 without EP.
+    Decode sends every copy directly (DeepEP's low-latency mode, F130); prefill forwards per domain."""
+    tokens = np.asarray(tokens, dtype=float)
+    if not dep.expert_parallel:
+        return np.zeros_like(tokens)
+    m, net, per_chip = dep.model, dep.network, tokens / dep.chips
+    row = m.d_model * dep.precision.bytes_per_activation
+    dispatch_row = m.d_model * DISPATCH_8BIT_BYTES if dep.eight_bit_compute or dep.four_bit_compute else row
+    one = [net.all_to_all_s(per_chip, dep.chips, m.experts_active, b, dep.ep_max_domains, direct=decode)
+           for b in (dispatch_row, row)]
+    return m.moe_layers * (one[0] + one[1])
+
+
+def _with_logits(ops: list[OpCost], positions: int) -> list[OpCost]:
+    """lm_head on `positions` tokens per sequence (verification scores every draft position)."""
+    if positions == 1:
+        return ops
+    return [dataclasses.replace(op, flops=op.flops * positions, act_traffic_bytes=op.act_traffic_bytes * positions)
+            if op.name == "lm_head" else op for op in ops]
+
+
+def forward_pass(dep: Deployment, batch, new_tokens, ctx, decode: bool, logit_positions: int = 1) -> PassTiming:
     """Roofline timing of one forward pass of `batch` sequences (see ops.forward_ops)."""
-    ops = forward_ops(dep.model, dep.precision, batch, new_tokens, ctx, decode)
+    ops = _with_logits(forward_ops(dep.model, dep.precision, batch, new_tokens, ctx, decode), logit_positions)
+    timed = time_ops(dep, ops)
     tokens = np.asarray(batch, dtype=float) * np.asarray(new_tokens, dtype=float)
-    comms = ALLREDUCES_PER_LAYER * dep.model.layers * dep.allreduce_s(tokens)
-    return PassTiming(ops=time_ops(dep, ops), comms_s=comms)
+    comms, a2a = allreduce_total_s(dep, tokens), all_to_all_total_s(dep, tokens, decode)
+    hidden = 0.0
+    if dep.overlap:  # F124: exposed = max(0, C − W), split between the two kinds pro rata
+        work = PassTiming(ops=timed, comms_s=0.0).ops_s
+        total = np.broadcast_to(comms + a2a, np.broadcast_shapes(np.shape(comms + a2a), np.shape(work)))
+        exposed = np.maximum(total - work, 0.0)
+        share = np.divide(exposed, total, out=np.zeros_like(total, dtype=float), where=total > 0)
+        hidden, comms, a2a = total - exposed, comms * share, a2a * share
+    return PassTiming(ops=timed, comms_s=comms, all_to_all_s=a2a, hidden_comms_s=hidden)
+
+
+def draft_s(dep: Deployment, batch, ctx) -> np.ndarray:
+    """The γ drafts of one speculative decode step: MTP layers or a draft model's steps (F126)."""
+    if dep.draft_model is None:
+        one_token = forward_pass(dep, batch, 1, ctx, decode=True).time_s
+        return mtp_draft_s(one_token, dep.model.layers, dep.spec_tokens)
+    draft = dataclasses.replace(dep, model=dep.draft_model, spec_tokens=0, draft_model=None,
+                                ep=1, tp=None, overlap=False)
+    return dep.spec_tokens * np.asarray(forward_pass(draft, batch, 1, ctx, decode=True).time_s)
 
 
 def decode_step(dep: Deployment, batch, ctx) -> PassTiming:
-    """One decode step: `batch` sequences each generate one token at context `ctx`."""
-    return forward_pass(dep, batch, 1, ctx, decode=True)
+    """One decode step: `batch` sequences each generate one token at context `ctx`; with γ = spec
+    drafts, one verification pass over 1 + γ tokens each plus the drafts (it yields τ tokens, F125)."""
+    if not dep.spec_tokens:
+        return forward_pass(dep, batch, 1, ctx, decode=True)
+    positions = 1 + dep.spec_tokens
+    verify = forward_pass(dep, batch, positions, ctx, decode=True, logit_positions=positions)
+    return dataclasses.replace(verify, draft_s=draft_s(dep, batch, ctx))
 
 
 def prefill(dep: Deployment, prompt, batch=1, cached=0) -> PassTiming:

@@ -11,7 +11,7 @@ grows) and fits in HBM; its price multiple is cost per output token at that batc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -43,15 +43,17 @@ def batch_sweep(dep: Deployment, ctx: float, batches: np.ndarray) -> BatchSweep:
     """One vectorised decode step over `batches` at context `ctx`."""
     step_s = decode_step(dep, batches, ctx).time_s
     fits = batches <= metrics.max_batch(dep, ctx)
-    return BatchSweep(batches, step_s, metrics.cost_per_m_output_usd(dep, step_s, batches), fits)
+    tpot_s = step_s / metrics.tokens_per_step(dep)  # τ tokens per step with speculative decoding (F125)
+    return BatchSweep(batches, tpot_s, metrics.cost_per_m_output_usd(dep, step_s, batches), fits)
 
 
 def largest_batch_within_s(dep: Deployment, ctx: float, target_tpot_s: float, batch_cap: int = MAX_BATCH) -> int:
-    """Largest batch in [1, batch_cap] whose decode step at `ctx` takes at most `target_tpot_s`; 0 if none.
+    """Largest batch in [1, batch_cap] whose TPOT (decode step / tokens per step) at `ctx` is at most
+    `target_tpot_s`; 0 if none.
 
     Relies on the decode step never getting shorter as batch grows (every op's FLOPs and bytes are
     non-decreasing in batch)."""
-    limit = target_tpot_s * (1 + _TOLERANCE)
+    limit = target_tpot_s * (1 + _TOLERANCE) * metrics.tokens_per_step(dep)
     return last_true_integer(lambda b: decode_step(dep, b, ctx).time_s <= limit, 1, int(batch_cap))
 
 
@@ -78,12 +80,13 @@ def speed_tier(dep: Deployment, ctx: float, batch: int, speedup: float) -> Speed
     """The tier whose users get `speedup` x the current tokens/s per user (see module docstring)."""
     if speedup <= 0:
         raise ValueError(f"speedup: must be > 0; got {speedup!r}")
-    now_s = float(decode_step(dep, batch, ctx).time_s)
-    now_usd = float(metrics.cost_per_m_output_usd(dep, now_s, batch))
-    target_s = now_s / speedup
+    per_step = metrics.tokens_per_step(dep)
+    now_step_s = float(decode_step(dep, batch, ctx).time_s)
+    now_usd = float(metrics.cost_per_m_output_usd(dep, now_step_s, batch))
+    target_s = now_step_s / per_step / speedup
     fit = int(min(float(metrics.max_batch(dep, ctx)), MAX_BATCH))
     nan = float("nan")
-    if target_s < metrics.latency_floor_s(dep):
+    if target_s < metrics.latency_floor_per_token_s(dep):
         return SpeedTier(speedup, target_s, 0, nan, nan, nan, "below_floor")
     if fit < 1:
         return SpeedTier(speedup, target_s, 0, nan, nan, nan, "no_fit")
@@ -94,7 +97,7 @@ def speed_tier(dep: Deployment, ctx: float, batch: int, speedup: float) -> Speed
     tier_batch = min(tier_batch, fit)
     step_s = float(decode_step(dep, tier_batch, ctx).time_s)
     usd = float(metrics.cost_per_m_output_usd(dep, step_s, tier_batch))
-    return SpeedTier(speedup, target_s, tier_batch, step_s, usd, usd / now_usd, status)
+    return SpeedTier(speedup, target_s, tier_batch, step_s / per_step, usd, usd / now_usd, status)
 
 
 # --- latency floor against chip count ----------------------------------------------------------
@@ -105,7 +108,7 @@ class ChipSweep:
     chips: np.ndarray
     floor_s: np.ndarray  # metrics.latency_floor_s: weights touched at batch 1 / (n · peak HBM B/s)
     step_s: np.ndarray  # one decode step at batch 1 and the given context, all-reduces included
-    comms_s: np.ndarray  # the all-reduce part of step_s
+    comms_s: np.ndarray  # the exposed communication part of step_s (all-reduces, expert all-to-all)
     weights_fit: np.ndarray  # the weights and one sequence at this context fit in HBM
 
     @property
@@ -116,12 +119,12 @@ class ChipSweep:
 
 def floor_vs_chips(dep: Deployment, ctx: float, chips: tuple[int, ...] = CHIP_COUNTS) -> ChipSweep:
     """Latency floor and batch-1 step for the same deployment on each chip count."""
-    deps = [replace(dep, chips=n) for n in chips]
+    deps = [dep.on_chips(n) for n in chips]
     steps = [decode_step(d, 1, ctx) for d in deps]
     return ChipSweep(
         chips=np.array(chips),
         floor_s=np.array([metrics.latency_floor_s(d) for d in deps]),
         step_s=np.array([float(s.time_s) for s in steps]),
-        comms_s=np.array([float(s.comms_s) for s in steps]),
+        comms_s=np.array([float(s.exposed_comms_s) for s in steps]),
         weights_fit=np.array([float(metrics.max_batch(d, ctx)) >= 1 for d in deps]),
     )

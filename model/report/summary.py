@@ -22,12 +22,20 @@ class Column:
     doc: str
 
 
+FRONTIER_COLUMNS = (
+    Column("tokens_per_step", "tokens", "accepted tokens per sequence per decode step: 1, or 1 + a + ... + a^spec (F125)"),
+    Column("latency_floor_token_ms", "ms", "floor per output token at batch 1: the pass floor / tokens_per_step, drafts included (F127)"),
+    Column("exposed_comms_ms", "ms", "communication of one decode step not hidden by overlap (all-reduce + all-to-all)"),
+    Column("all_to_all_ms", "ms", "of which expert-parallel dispatch + combine (exposed)"),
+    Column("hidden_comms_ms", "ms", "communication of one decode step hidden behind compute by overlap"),
+    Column("draft_ms", "ms", "the speculative drafts' share of one decode step"),
+)
 OUTPUT_COLUMNS = (
     Column("decode_step_ms", "ms", "one decode step: `batch` sequences each at context `ctx`"),
     Column("prefill_ms", "ms", "prefill of one prompt of `prompt` tokens, alone on the replica"),
-    Column("tpot_ms", "ms", "time per output token for one user = decode_step_ms (excludes TTFT)"),
+    Column("tpot_ms", "ms", "time per output token for one user = decode_step_ms / tokens_per_step (excludes TTFT)"),
     Column("ttft_ms", "ms", "time to first token = prefill_ms (no queueing)"),
-    Column("tokens_per_s", "tokens/s", "decode output tokens per second per replica = batch / step"),
+    Column("tokens_per_s", "tokens/s", "decode output tokens per second per replica = batch x tokens_per_step / step"),
     Column("tokens_per_s_per_user", "tokens/s", "1 / tpot"),
     Column("latency_floor_ms", "ms", "weights a batch-1 decode step reads (MoE: active experts) / peak HBM bandwidth"),
     Column("latency_floor_ctx_ms", "ms", "latency_floor_ms + one sequence's KV cache at `ctx` (copies included) / peak HBM"),
@@ -52,11 +60,14 @@ OUTPUT_COLUMNS = (
     Column("params_total_b", "billion", "parameters stored"),
     Column("params_active_b", "billion", "parameters multiplied per token (incl. lm_head)"),
     Column("warnings", "", "things to know about this scenario (empty when none)"),
+    *FRONTIER_COLUMNS,
 )
 OUTPUT_NAMES = tuple(c.name for c in OUTPUT_COLUMNS)
 SI_TIME_COLUMNS = {"decode_step_ms": "decode_step_s", "prefill_ms": "prefill_s", "tpot_ms": "tpot_s",
                    "ttft_ms": "ttft_s", "latency_floor_ms": "latency_floor_s",
-                   "latency_floor_ctx_ms": "latency_floor_ctx_s"}  # output column -> seconds key
+                   "latency_floor_ctx_ms": "latency_floor_ctx_s", "latency_floor_token_ms": "latency_floor_token_s",
+                   "exposed_comms_ms": "exposed_comms_s", "all_to_all_ms": "all_to_all_s",
+                   "hidden_comms_ms": "hidden_comms_s", "draft_ms": "draft_s"}  # output column -> seconds key
 
 
 def context_warnings(s: Scenario, dep: Deployment) -> list[str]:
@@ -81,7 +92,18 @@ def scenario_warnings(s: Scenario, dep: Deployment, max_batch: float) -> list[st
         notes.append(f"batch {s.batch} does not fit in HBM at ctx {s.ctx} (max {int(max_batch)})")
     if s.abits == 8 and not dep.hardware.has_eight_bit():
         notes.append(f"{dep.hardware.name} has no 8-bit peak: compute runs at the bf16 peak")
+    if s.abits == 4 and not dep.hardware.has_fp4():
+        notes.append(f"{dep.hardware.name} has no FP4 peak: compute runs at the "
+                     f"{'8-bit' if dep.eight_bit_compute else 'bf16'} peak")
+    domain = dep.hardware.scaleup_chips
+    if s.scaleup is None and domain and s.chips > domain:
+        notes.append(f"{s.chips} chips are priced as one scale-up domain; {dep.hardware.name} has {domain} "
+                     f"per domain: set scaleup={domain} to price the scale-out network")
     return notes
+
+
+def compute_dtype(dep: Deployment) -> str:
+    return "fp4" if dep.four_bit_compute else "8-bit" if dep.eight_bit_compute else "bf16"
 
 
 def _scalar(x) -> float:
@@ -105,6 +127,7 @@ def summarize_si(s: Scenario, dep: Deployment) -> dict:
     `decode_step_ms` and so on (SI_TIME_COLUMNS); what pages use, so nothing converts back."""
     step = decode_step(dep, s.batch, s.ctx)
     step_s = _scalar(step.time_s)
+    per_step = metrics.tokens_per_step(dep)
     first = prefill(dep, s.prompt, batch=1)
     prefill_s = _scalar(first.time_s)
     request = request_cost(dep, s.prompt, s.out, s.batch)
@@ -114,10 +137,10 @@ def summarize_si(s: Scenario, dep: Deployment) -> dict:
     return {
         "decode_step_s": step_s,
         "prefill_s": prefill_s,
-        "tpot_s": step_s,
+        "tpot_s": step_s / per_step,
         "ttft_s": prefill_s,
-        "tokens_per_s": s.batch / step_s,
-        "tokens_per_s_per_user": 1.0 / step_s,
+        "tokens_per_s": s.batch * per_step / step_s,
+        "tokens_per_s_per_user": per_step / step_s,
         "latency_floor_s": metrics.latency_floor_s(dep),
         "latency_floor_ctx_s": metrics.latency_floor_at_context_s(dep, s.ctx),
         "weight_bytes": dep.weight_bytes,
@@ -135,10 +158,16 @@ def summarize_si(s: Scenario, dep: Deployment) -> dict:
         "slo_batch": slo_batch(dep, s.ctx, knees.tpot_target_s(s.slo_tps)),
         "request_s": request.latency_s,
         "request_chip_s": request.chip_s,
-        "compute_dtype": "8-bit" if dep.eight_bit_compute else "bf16",
+        "compute_dtype": compute_dtype(dep),
         "params_total_b": dep.model.total_params / 1e9,
         "params_active_b": dep.model.matmul_params_per_token / 1e9,
         "warnings": "; ".join(scenario_warnings(s, dep, fit)),
+        "tokens_per_step": per_step,
+        "latency_floor_token_s": metrics.latency_floor_per_token_s(dep),
+        "exposed_comms_s": _scalar(step.exposed_comms_s),
+        "all_to_all_s": _scalar(step.all_to_all_s),
+        "hidden_comms_s": _scalar(step.hidden_comms_s),
+        "draft_s": _scalar(step.draft_s),
     }
 
 
@@ -178,6 +207,9 @@ def op_rows(timing: PassTiming) -> list[dict]:
     comms_ms = _scalar(timing.comms_s) * 1e3
     if comms_ms > 0:
         rows.append(_fixed_time_row("tp_allreduce", comms_ms, "comms"))
+    for name, value, bound in (("ep_all_to_all", timing.all_to_all_s, "comms"), ("spec_drafts", timing.draft_s, "draft")):
+        if _scalar(value) > 0:
+            rows.append(_fixed_time_row(name, _scalar(value) * 1e3, bound))
     return rows
 
 

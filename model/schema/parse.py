@@ -18,10 +18,13 @@ from model.schema.scenario import (
     CUSTOM,
     CUSTOM_HW_KEYS,
     CUSTOM_MODEL_KEYS,
+    FRONTIER_FIELDS,
     SCENARIO_FIELDS,
     Scenario,
     format_value,
 )
+
+FRONTIER_KEYS = {f.name for f in FRONTIER_FIELDS}
 
 
 def baseline(preset: str | None, catalog: Catalog) -> Scenario:
@@ -94,6 +97,8 @@ def _keys_to_drop(error: FieldError) -> set[str]:
     """The keys a lenient parse drops for one cross-field error: the key itself, and hw or model
     when a custom field is missing or the custom model is inconsistent (they fall back together)."""
     keys = {error.field}
+    if error.field in FRONTIER_KEYS or error.field == "abits":
+        return keys | ({"scaleup"} if error.field == "scaleout_gbps" else set())
     if error.kind in ("required", "cross_field"):
         if error.field in CUSTOM_HW_KEYS:
             keys.add("hw")

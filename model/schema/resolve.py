@@ -22,6 +22,7 @@ from model.schema.scenario import (
     CUSTOM_MODEL_KEYS,
     CUSTOM_MODEL_OPTIONAL,
     HARDWARE_QUANTITIES,
+    MTP,
     SCENARIO_FIELDS,
     Scenario,
 )
@@ -57,6 +58,35 @@ def check_scenario(s: Scenario, catalog: Catalog) -> list[FieldError]:
         errors += missing + shapes
     elif s.model not in catalog.models:
         errors.append(menu_error("model", s.model, catalog.models))
+    return errors + parallel_problems(s, catalog)
+
+
+def _cross(key: str, message: str) -> FieldError:
+    return FieldError(key, "cross_field", message)
+
+
+def parallel_problems(s: Scenario, catalog: Catalog) -> list[FieldError]:
+    """Parallelism, network, precision and draft keys inconsistent with the rest ("cross_field",
+    "required", "unknown_id"); each names the key to change (docs/formulas.md F123)."""
+    errors = []
+    tp = s.chips if s.tp is None else s.tp
+    if s.ep not in (1, s.chips):
+        errors.append(_cross("ep", f"must be 1 or chips ({s.chips}); got {s.ep}"))
+    if s.chips % tp:
+        errors.append(_cross("tp", f"must divide chips ({s.chips}); got {tp}"))
+    elif tp != s.chips and s.ep != s.chips:
+        errors.append(_cross("tp", f"below chips ({s.chips}) only with ep = chips (experts spread over the replica)"))
+    if s.abits == 4 and s.wbits != 4:
+        errors.append(_cross("abits", "4 (FP4 compute) needs wbits = 4"))
+    if s.spec_draft != MTP and s.spec_draft not in catalog.models:
+        errors.append(FieldError("spec_draft", "unknown_id", f"must be mtp or a model id; got {echo(s.spec_draft)}"))
+    if (s.hw != CUSTOM and s.hw not in catalog.hardware) or (s.hw == CUSTOM and None in
+                                                             (getattr(s, k) for k in CUSTOM_HW_KEYS)):
+        return errors
+    scaleup = s.chips if s.scaleup is None else s.scaleup
+    if scaleup < s.chips and s.scaleout_gbps is None and not hardware_of(s, catalog).scaleout_bytes_per_s:
+        errors.append(SCENARIO_FIELDS["scaleout_gbps"].missing(
+            f"required: the replica spans several scale-up domains of {scaleup} chips and the hardware states no scale-out"))
     return errors
 
 
@@ -72,6 +102,7 @@ def custom_hardware(s: Scenario) -> Hardware:
         mfu=PROJECT_MFU,
         mbu=PROJECT_MBU,
         sources=(("spec_source", "entered by the user"),),
+        scaleout_bytes_per_s=s.scaleout_gbps * 1e9 if s.scaleout_gbps else None,
     )
 
 
@@ -138,13 +169,26 @@ def resolve(s: Scenario, catalog: Catalog, calibration=None) -> Deployment:
         raise ScenarioError(errors)
     hw = hardware_of(s, catalog)
     abits = activation_bits(s, hw)
+    four_bit = abits == 4 and hw.has_fp4()
+    scaleout = s.scaleout_gbps * 1e9 if s.scaleout_gbps is not None else hw.scaleout_bytes_per_s
     return Deployment(
         model=model_of(s, catalog),
         hardware=hw,
         chips=s.chips,
-        precision=Precision.from_bits(s.wbits, s.kvbits),
-        eight_bit_compute=abits == 8 and hw.has_eight_bit(),
+        precision=Precision.from_bits(s.wbits, s.kvbits, s.wscale),
+        eight_bit_compute=abits in (8, 4) and not four_bit and hw.has_eight_bit(),
         efficiency=efficiency_of(s, hw, calibration),
         usd_per_chip_hour=s.price if s.price is not None else hw.usd_per_hour,
         attention_dp=s.dp_attn,
+        tp=s.tp,
+        ep=s.ep,
+        ep_max_domains=s.ep_nodes,
+        scaleup_chips=s.scaleup,
+        scaleout_bytes_per_s=scaleout,
+        overlap=s.overlap,
+        spec_tokens=s.spec,
+        spec_accept=s.spec_accept,
+        draft_model=None if s.spec_draft == MTP else catalog.models[s.spec_draft],
+        four_bit_compute=four_bit,
+        attention_bf16=s.attn_bits == 16,
     )

@@ -49,6 +49,22 @@ HARDWARE_QUANTITIES = (
     HardwareQuantity("link_bytes_per_s", "link_gbps", "hw_link_gbps", "GB/s", GIGA, 0.1, 100_000,
                      "scale-up link per direction"),
 )
+FRONTIER_FIELDS = (  # parallelism, two-level network, FP4 scales, speculative decoding (issue 12)
+    Field("tp", int, 1, MAX_CHIPS, unit="chips", doc="tensor-parallel degree of attention/dense layers (default: chips)"),
+    Field("ep", int, 1, MAX_CHIPS, unit="chips", doc="expert-parallel degree: 1 or chips"),
+    Field("ep_nodes", int, 0, MAX_CHIPS, unit="domains", doc="node-limited routing: domains a token may reach (0: any)"),
+    Field("scaleup", int, 1, MAX_CHIPS, unit="chips", doc="chips per scale-up domain (default: the replica)"),
+    Field("scaleout_gbps", float, 0.1, 100_000, unit="GB/s", doc="scale-out bandwidth per chip per direction"),
+    Field("overlap", bool, doc="dual micro-batch overlap of communication with compute"),
+    Field("spec", int, 0, 16, unit="draft tokens", doc="speculative draft tokens per decode step"),
+    Field("spec_accept", float, 0, 1, doc="acceptance rate per draft token"),
+    Field("spec_draft", str, doc="draft: mtp, or a model preset id"),
+    Field("wscale", str, choices=("none", "nvfp4", "mxfp4"), doc="block scales of 4-bit weights"),
+    Field("attn_bits", int, choices=(16, 8), unit="bits", doc="attention core precision (default: the compute precision)"),
+)
+SPEC_ACCEPT_DEFAULT = 0.85  # DeepSeek-V3 report §5.4.3: 85-90% of second-token MTP drafts accepted
+MTP = "mtp"
+
 SCENARIO_FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
@@ -59,7 +75,7 @@ SCENARIO_FIELDS: dict[str, Field] = {
         Field("dp_attn", bool, doc="attention data-parallel across the chips (experts/FFN tensor-parallel)"),
         Field("wbits", int, choices=(16, 8, 4), unit="bits", doc="bits per weight"),
         Field("kvbits", int, choices=(16, 8, 4), unit="bits", doc="bits per KV-cache element"),
-        Field("abits", int, choices=(16, 8), unit="bits", doc="bits per activation (compute precision)"),
+        Field("abits", int, choices=(16, 8, 4), unit="bits", doc="bits per activation (compute precision)"),
         Field("batch", int, 1, MAX_BATCH, unit="sequences", doc="sequences per decode step"),
         Field("ctx", int, 0, MAX_TOKENS, unit="tokens", doc="tokens already in each KV cache"),
         Field("prompt", int, 1, MAX_TOKENS, unit="tokens", doc="prompt tokens per request"),
@@ -80,6 +96,7 @@ SCENARIO_FIELDS: dict[str, Field] = {
         Field("vocab", int, 1, 4_000_000, doc="custom model: vocabulary"),
         Field("experts", int, 0, 4096, doc="custom model: routed experts (0 = dense)"),
         Field("experts_active", int, 0, 4096, doc="custom model: experts per token"),
+        *FRONTIER_FIELDS,
     )
 }
 CUSTOM_HW_KEYS = tuple(q.key for q in HARDWARE_QUANTITIES)
@@ -125,6 +142,17 @@ class Scenario:
     vocab: int | None = None
     experts: int | None = None
     experts_active: int | None = None
+    tp: int | None = None  # None: chips
+    ep: int = 1
+    ep_nodes: int = 0
+    scaleup: int | None = None  # None: the replica is one scale-up domain (flat, as before)
+    scaleout_gbps: float | None = None  # None: the hardware preset's
+    overlap: bool = False
+    spec: int = 0
+    spec_accept: float = SPEC_ACCEPT_DEFAULT
+    spec_draft: str = MTP
+    wscale: str = "none"
+    attn_bits: int | None = None  # None: attention at the compute precision (8-bit at most)
 
     def replace(self, **changes) -> Scenario:
         return dataclasses.replace(self, **changes)

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 PALETTE = {
     "prefill": "#1f77b4", "decode": "#d62728", "weights": "#7f7f7f", "kv_cache": "#ff7f0e",
     "activations": "#bcbd22", "compute": "#2ca02c", "comms": "#9467bd", "overhead": "#8c564b",
+    "all_to_all": "#e377c2", "draft": "#17becf",
     "model": "#1f77b4", "published": "#ff7f0e", "floor": "#111111", "scenario": "#d62728", "best": "#1f77b4",
 }
 HEIGHT = 380

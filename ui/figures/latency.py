@@ -59,7 +59,7 @@ def chips_chart(sweep: ChipSweep, chips_now: int) -> go.Figure:
     line(fig, sweep.chips, sweep.floor_s * 1e3, "floor W/(n·BW)", PALETTE["floor"], dash="dash", hover=hover, mode="lines+markers")
     line(fig, sweep.chips, sweep.step_s * 1e3, "batch-1 decode step (with all-reduces)", PALETTE["decode"], hover=hover,
          mode="lines+markers")
-    line(fig, sweep.chips, np.where(sweep.comms_s > 0, sweep.comms_s * 1e3, np.nan), "of which all-reduces",
+    line(fig, sweep.chips, np.where(sweep.comms_s > 0, sweep.comms_s * 1e3, np.nan), "of which communication (exposed)",
          PALETTE["comms"], dash="dot", hover=hover, mode="lines+markers")
     fig.update_xaxes(tickvals=list(sweep.chips), ticktext=[str(n) for n in sweep.chips])
     vertical_marker(fig, chips_now, f"{chips_now} chips now", SCENARIO)

@@ -20,17 +20,18 @@ def shares(step: PassTiming) -> dict[str, float]:
 def decode_sentence(step: PassTiming) -> str:
     s = shares(step)
     memory = s["weights"] + s["kv_cache"] + s["activations"]
-    if s["compute"] >= max(memory, s["comms"]):
+    comms = s["comms"] + s["all_to_all"]
+    if s["compute"] >= max(memory, comms):
         return f"decode is compute-bound: {fmt.fraction(s['compute'])} of the step is matmul time"
-    if s["comms"] >= memory:
-        return f"decode is comms-bound: {fmt.fraction(s['comms'])} of the step is all-reduce time"
+    if comms >= memory:
+        return f"decode is comms-bound: {fmt.fraction(comms)} of the step is exposed all-reduce and all-to-all time"
     return (f"decode is memory-bound: {fmt.fraction(s['weights'])} of the step streams weights, "
             f"{fmt.fraction(s['kv_cache'])} reads the KV cache")
 
 
 def prefill_sentence(scenario: Scenario, bound: str) -> str:
     if bound == "compute":
-        return f"prefill is compute-bound: {scenario.batch} x {scenario.prompt:,} tokens share each weight read"
+        return f"prefill is compute-bound: {scenario.batch:,} x {scenario.prompt:,} tokens share each weight read"
     return f"prefill is {bound}-bound: too few tokens per pass to hide the weight reads"
 
 
@@ -38,8 +39,8 @@ def capacity_sentence(scenario: Scenario, fit: float, weights_fit: bool) -> str:
     if fit < 1:
         return no_fit_sentence(weights_fit, scenario.ctx)
     if scenario.batch > fit:
-        return f"batch {scenario.batch} does NOT fit at {scenario.ctx:,} tokens each"
-    return f"at {scenario.ctx:,} tokens each; {scenario.batch} in use ({fmt.fraction(scenario.batch / fit)})"
+        return f"batch {scenario.batch:,} does NOT fit at {scenario.ctx:,} tokens each"
+    return f"at {scenario.ctx:,} tokens each; {scenario.batch:,} in use ({fmt.fraction(scenario.batch / fit)})"
 
 
 def context_knee_sentence(scenario: Scenario, knee: float) -> str:
@@ -84,7 +85,7 @@ def fit_reason(scenario: Scenario, fit: float, weights_fit: bool) -> str:
     if fit < 1:
         return f"NOT servable: {no_fit_sentence(weights_fit, scenario.ctx)}; computed as if it did. "
     if scenario.batch > fit:
-        return (f"NOT servable: batch {scenario.batch} does not fit in HBM at ctx {scenario.ctx:,} (max batch "
+        return (f"NOT servable: batch {scenario.batch:,} does not fit in HBM at ctx {scenario.ctx:,} (max batch "
                 f"{fmt.count(fit)}); computed as if it did. ")
     return ""
 

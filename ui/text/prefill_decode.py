@@ -7,7 +7,8 @@ import math
 from ui import format as fmt
 
 PART_LABELS = {"weights": "weights (HBM)", "kv_cache": "KV cache (HBM)", "activations": "activations (HBM)",
-               "compute": "compute", "comms": "comms (all-reduce)", "overhead": "fixed overhead"}
+               "compute": "compute", "comms": "comms (all-reduce)", "all_to_all": "comms (expert all-to-all)",
+               "overhead": "fixed overhead", "draft": "speculative drafts"}
 
 
 def from_to(values, show) -> str:

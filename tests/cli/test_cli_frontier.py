@@ -1,0 +1,48 @@
+"""python -m model fit and fleet: the memory-fit planner and the published-fleet checks."""
+
+import pytest
+from cli_runner import run
+
+from model import load_catalog
+from model.report.fleet import FLEET_CHECKS, fleet_rows, predicted, sensitivity
+from model.schema.parse import baseline
+
+
+def test_fit_names_the_smallest_layout_and_fails_cleanly_when_nothing_fits():
+    result = run("fit", "model=deepseek-v3", "hw=h800", "wbits=8", "batch=1024", "ctx=4989")
+    assert result.returncode == 0, result.stderr
+    assert "smallest fit: 24 chips" in result.stdout and "weights_gb" in result.stdout
+    too_big = run("fit", "model=deepseek-v3", "hw=rtx-4090", "batch=65536", "ctx=1000000", "--max-chips", "8")
+    assert too_big.returncode == 1 and "no layout of up to 8 chips fits" in too_big.stdout
+    bad = run("fit", "ep=3", "chips=8", "model=deepseek-v3")
+    assert bad.returncode == 2 and "ep: must be 1 or chips (8)" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_fleet_prints_every_check_beside_its_published_figure():
+    result = run("fleet")
+    assert result.returncode == 0, result.stderr
+    for check in FLEET_CHECKS:
+        assert check.scenario in result.stdout
+    assert "one assumption changed at a time" in result.stdout
+
+
+def test_fleet_errors_are_computed_from_the_model_not_stored():
+    catalog = load_catalog()
+    rows = fleet_rows(catalog)
+    for row, check in zip(rows, FLEET_CHECKS, strict=True):
+        value = predicted(baseline(check.scenario, catalog), catalog, check.metric, check.cache_hit)
+        assert row["predicted"] == value
+        assert row["error_pct"] == pytest.approx(100 * (value / check.published - 1))
+    decode_node, per_user = rows[1], rows[2]
+    # the batch is their ratio x 18 nodes (12,685.7, rounded): the two errors agree to rounding
+    assert decode_node["error_pct"] == pytest.approx(per_user["error_pct"], rel=1e-3)
+    halved = {r["change"]: r["vs_base_pct"] for r in sensitivity(catalog, FLEET_CHECKS[1])}
+    assert halved["overlap off"] < 0 and halved["mfu=0.3 (half the default)"] < 0
+
+
+def test_prefill_check_counts_cache_hits_as_input_tokens():
+    catalog = load_catalog()
+    s = baseline("deepseek-prefill-h800", catalog)
+    with_hits = predicted(s, catalog, "prefill_node", FLEET_CHECKS[0].cache_hit)
+    without = predicted(s, catalog, "prefill_node")
+    assert with_hits > without  # a cached token is counted as input but not recomputed
