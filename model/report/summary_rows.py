@@ -21,7 +21,7 @@ from model.core.deployment import Deployment
 from model.core.roofline import decode_step, prefill
 from model.pricing import knees
 from model.pricing.slo import slo_batch
-from model.report.summary import OUTPUT_NAMES, SI_TIME_COLUMNS, knee_columns, scenario_warnings
+from model.report.summary import OUTPUT_NAMES, SI_TIME_COLUMNS, compute_dtype, knee_columns, scenario_warnings
 from model.schema.scenario import Scenario
 
 RUNS_PER_CALL = 1024  # distinct decode runs per decode-step call (x DECODE_SAMPLES contexts)
@@ -46,7 +46,9 @@ def deployment_columns(dep: Deployment, slo_tps: float) -> DeploymentColumns:
         "kv_bytes_per_token": dep.model.kv_bytes_per_token(dep.precision),
         "context_knee_tokens": metrics.context_knee_tokens(dep),
         **knee_columns(dep, slo_tps),
-        "compute_dtype": "8-bit" if dep.eight_bit_compute else "bf16",
+        "compute_dtype": compute_dtype(dep),
+        "tokens_per_step": metrics.tokens_per_step(dep),
+        "latency_floor_token_s": metrics.latency_floor_per_token_s(dep),
         "params_total_b": dep.model.total_params / 1e9,
         "params_active_b": dep.model.matmul_params_per_token / 1e9,
     }
@@ -94,10 +96,11 @@ def summarize_arrays(dep: Deployment, batch, ctx, prompt, out, shared: Deploymen
     batch, ctx, prompt, out = (np.asarray(a, dtype=np.int64).reshape(-1) for a in (batch, ctx, prompt, out))
     step = decode_step(dep, batch, ctx)
     step_s = np.broadcast_to(step.time_s, batch.shape)
+    per_step = metrics.tokens_per_step(dep)
     first = prefill(dep, prompt, batch=1)
     prefill_s = np.broadcast_to(first.time_s, batch.shape)
     batched_prefill_s = np.broadcast_to(prefill(dep, prompt, batch=batch).time_s, batch.shape)
-    tpot_run_s = decode_run_s(dep, batch, prompt, out) / out
+    tpot_run_s = decode_run_s(dep, batch, prompt, out) / out / per_step  # as request_cost's tpot_s
     fit = metrics.max_batch(dep, ctx)
     usd_in = PER_MILLION * (shared.usd_per_s * batched_prefill_s / batch) / prompt
     usd_out = metrics.cost_per_m_output_usd(dep, step_s, batch)
@@ -106,10 +109,10 @@ def summarize_arrays(dep: Deployment, batch, ctx, prompt, out, shared: Deploymen
     return {
         "decode_step_s": step_s,
         "prefill_s": prefill_s,
-        "tpot_s": step_s,
+        "tpot_s": step_s / per_step,
         "ttft_s": prefill_s,
-        "tokens_per_s": batch / step_s,
-        "tokens_per_s_per_user": 1.0 / step_s,
+        "tokens_per_s": batch * per_step / step_s,
+        "tokens_per_s_per_user": per_step / step_s,
         "latency_floor_ctx_s": (shared.floor_weight_bytes + floor_kv) / dep.hbm_bytes_per_s,
         "max_batch": fit,
         "fits_in_memory": batch <= fit,
@@ -122,6 +125,10 @@ def summarize_arrays(dep: Deployment, batch, ctx, prompt, out, shared: Deploymen
         "slo_batch": slo_batches(dep, ctx, shared.target_tpot_s),
         "request_s": prefill_s + out * tpot_run_s,
         "request_chip_s": dep.chips * (batched_prefill_s + out * tpot_run_s) / batch,
+        "exposed_comms_s": np.broadcast_to(step.exposed_comms_s, n),
+        "all_to_all_s": np.broadcast_to(np.asarray(step.all_to_all_s, dtype=float), n),
+        "hidden_comms_s": np.broadcast_to(np.asarray(step.hidden_comms_s, dtype=float), n),
+        "draft_s": np.broadcast_to(np.asarray(step.draft_s, dtype=float), n),
         **{k: np.full(n, v, dtype=object if isinstance(v, str) else float) for k, v in shared.values.items()},
     }
 
