@@ -88,6 +88,7 @@ class PassTiming:
     all_to_all_s: np.ndarray | float = 0.0
     hidden_comms_s: np.ndarray | float = 0.0
     draft_s: np.ndarray | float = 0.0  # speculative drafts of a decode step
+    all_to_all_total_s: np.ndarray | float = 0.0  # the all-to-all before overlap hid any of it
 
     @property
     def ops_s(self) -> np.ndarray:
@@ -209,14 +210,15 @@ def forward_pass(dep: Deployment, batch, new_tokens, ctx, decode: bool, logit_po
     timed = time_ops(dep, ops)
     tokens = np.asarray(batch, dtype=float) * np.asarray(new_tokens, dtype=float)
     comms, a2a = allreduce_total_s(dep, tokens), all_to_all_total_s(dep, tokens, decode)
-    hidden = 0.0
+    hidden, share = 0.0, 1.0
     if dep.overlap:  # F124: exposed = max(0, C − W), split between the two kinds pro rata
         work = PassTiming(ops=timed, comms_s=0.0).ops_s
         total = np.broadcast_to(comms + a2a, np.broadcast_shapes(np.shape(comms + a2a), np.shape(work)))
         exposed = np.maximum(total - work, 0.0)
         share = np.divide(exposed, total, out=np.zeros_like(total, dtype=float), where=total > 0)
-        hidden, comms, a2a = total - exposed, comms * share, a2a * share
-    return PassTiming(ops=timed, comms_s=comms, all_to_all_s=a2a, hidden_comms_s=hidden)
+        hidden, comms = total - exposed, comms * share
+    return PassTiming(ops=timed, comms_s=comms, all_to_all_s=a2a * share, hidden_comms_s=hidden,
+                      all_to_all_total_s=a2a)
 
 
 def draft_s(dep: Deployment, batch, ctx) -> np.ndarray:
