@@ -17,7 +17,7 @@ from ui.tables.disaggregation import plans_frame
 from ui.text import frontier
 from ui.text.common import context_warning
 from ui.text.disaggregation import verdict
-from ui.widgets import choice, log_choice, number
+from ui.widgets import choice, log_choice, names_of, number
 
 state = current()
 s, dep = state.scenario, state.deployment
@@ -41,7 +41,7 @@ with st.container(border=True):
     with c[0]:
         rate = number(P.RATE, format="%.2f")
     with c[1]:
-        hw = choice(P.PREFILL_HW)
+        hw = choice(P.PREFILL_HW, format_func=names_of(state.catalog.hardware, same=f"same ({dep.hardware.name})"))
     with c[2]:
         chips = log_choice(P.PREFILL_CHIPS, [0, 1, 2, 4, 8, 16, 32, 64],
                            format_func=lambda n: f"same ({dep.chips})" if n == 0 else str(n))

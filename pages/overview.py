@@ -11,7 +11,7 @@ from model.schema.resolve import calibration_key
 from ui import format as fmt
 from ui.cached import hardware_band, shipped_calibration
 from ui.figures.overview import timeline_figure
-from ui.page import card, chart, current, table
+from ui.page import card, chart, current, lazy_expander, table
 from ui.sidebar_calibration import KEY as CALIBRATION_KEY
 from ui.sidebar_calibration import SHIPPED
 from ui.text import frontier
@@ -113,20 +113,21 @@ table(fmt.rounded(passes), "request_passes",
       f"Generation uses {fmt.ratio(decode_share_s / prefill_share_s)} the chip-seconds of reading the prompt, although the prompt "
       f"has {fmt.ratio(s.prompt / s.out)} as many tokens. Chip-seconds are this request's share of passes batched with {s.batch - 1:,} others.")
 
-with st.expander("Sources and definitions"):
-    sources = [{"what": f"hardware: {what.replace('_', ' ')}", "source": text} for what, text in dep.hardware.sources]
-    sources.append({"what": "model config", "source": dep.model.source})
-    table(pd.DataFrame(sources), "sources")
-    st.markdown(
-        "- **TTFT**: time to first token = prefill of one prompt alone on the replica (no queueing).\n"
-        "- **TPOT**: time per output token after the first = one decode step at this batch and context (excludes TTFT).\n"
-        "- **Latency floor**: weights one decode step reads at batch 1 (MoE: the active experts; the input embedding is "
-        "a lookup) / peak HBM bandwidth. **Floor at this context**: the same plus one sequence's KV cache at ctx.\n"
-        "- **Weights stored**: all weights at the weight bits; a decode step reads fewer (the input embedding is a "
-        "lookup), a prefill also looks up one embedding row per token.\n"
-        "- **Context knee**: context where a sequence's KV reads per step equal its compute per step.\n"
-        "- **Cost per 1M tokens**: replica price per second x pass time / tokens in the pass x 10^6; input = prefill of "
-        "`batch` prompts together, output = one decode step of `batch` sequences."
-    )
-    table(pd.DataFrame([{"column": c.name, "value": columns[c.name], "unit": c.unit, "definition": c.doc}
-                        for c in report.OUTPUT_COLUMNS]).astype({"value": str}), "scenario_numbers")
+with lazy_expander("Sources and definitions", "_overview_sources") as sources_box:
+    if sources_box.open:  # computed and drawn only when opened: a first visit loads less
+        sources = [{"what": f"hardware: {what.replace('_', ' ')}", "source": text} for what, text in dep.hardware.sources]
+        sources.append({"what": "model config", "source": dep.model.source})
+        table(pd.DataFrame(sources), "sources")
+        st.markdown(
+            "- **TTFT**: time to first token = prefill of one prompt alone on the replica (no queueing).\n"
+            "- **TPOT**: time per output token after the first = one decode step at this batch and context (excludes TTFT).\n"
+            "- **Latency floor**: weights one decode step reads at batch 1 (MoE: the active experts; the input embedding is "
+            "a lookup) / peak HBM bandwidth. **Floor at this context**: the same plus one sequence's KV cache at ctx.\n"
+            "- **Weights stored**: all weights at the weight bits; a decode step reads fewer (the input embedding is a "
+            "lookup), a prefill also looks up one embedding row per token.\n"
+            "- **Context knee**: context where a sequence's KV reads per step equal its compute per step.\n"
+            "- **Cost per 1M tokens**: replica price per second x pass time / tokens in the pass x 10^6; input = prefill of "
+            "`batch` prompts together, output = one decode step of `batch` sequences."
+        )
+        table(pd.DataFrame([{"column": c.name, "value": columns[c.name], "unit": c.unit, "definition": c.doc}
+                            for c in report.OUTPUT_COLUMNS]).astype({"value": str}), "scenario_numbers")

@@ -63,6 +63,13 @@ def card(column, label: str, value: str, explanation: str, help_text: str | None
         st.caption(explanation)
 
 
+def lazy_expander(label: str, key: str):
+    """A collapsed expander whose content runs only while it is open (opening it reruns the page):
+    a first visit neither computes nor draws what it holds. Use as `with lazy_expander(...) as box:
+    if box.open: ...`."""
+    return st.expander(label, key=key, on_change="rerun")
+
+
 def run_guarded(page) -> None:
     """Run a page; an unexpected error shows a short message, never a traceback."""
     try:

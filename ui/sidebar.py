@@ -35,7 +35,7 @@ from ui.links import (
     widget_value,
     write_widgets,
 )
-from ui.widgets import UrlParam, checkbox, choice, log_choice, log_grid, number, radio, text
+from ui.widgets import UrlParam, checkbox, choice, log_choice, log_grid, names_of, number, radio, text
 
 MIN_CTX = 128
 CLAMP_NOTE = "_custom_model_clamped"
@@ -104,6 +104,7 @@ def param(key: str, label: str) -> UrlParam:
 
 def hardware_widgets(catalog: Catalog) -> None:
     choice(param("hw", "Hardware"), list(catalog.hardware) + [CUSTOM], on_change=prefill_custom_hardware, args=(catalog,),
+           format_func=names_of(catalog.hardware, custom="Custom hardware"),
            help="Accelerator preset (per-chip specs with sources on the Overview page), or custom.")
     if st.session_state.get("hw") == CUSTOM:
         with st.expander("Custom hardware", expanded=True):
@@ -119,6 +120,7 @@ def hardware_widgets(catalog: Catalog) -> None:
 
 def model_widgets(catalog: Catalog) -> None:
     choice(param("model", "Model"), list(catalog.models) + [CUSTOM], on_change=model_changed, args=(catalog,),
+           format_func=names_of(catalog.models, custom="Custom model"),
            help="Model preset (shapes from the official config.json), or custom.")
     if st.session_state.get("model") == CUSTOM:
         with st.expander("Custom model", expanded=True):
@@ -207,6 +209,7 @@ def _render_sidebar(catalog: Catalog) -> tuple[AppState, object]:
     with st.sidebar:
         show_notice()
         choice(param("preset", "Named scenario"), [NO_PRESET] + list(catalog.scenarios), on_change=apply_preset,
+               format_func=names_of(catalog.scenarios),
                args=(catalog,), help="One click loads a named scenario; your later changes stay in the link.")
         note = st.empty()
         hardware_widgets(catalog)

@@ -77,6 +77,12 @@ def choice(param: UrlParam, options: list | None = None, **kwargs):
                         **kwargs)
 
 
+def names_of(entries: dict, **others: str):
+    """A format_func that shows a catalog entry's name for its id (the link still holds the id);
+    `others` label the extra options (custom=..., same=...); anything else shows as it is."""
+    return lambda key: others.get(key) or getattr(entries.get(key), "name", None) or str(key)
+
+
 def radio(param: UrlParam, options: tuple, **kwargs):
     """A horizontal radio over `options`."""
     kwargs.setdefault("help", help_text(param))

@@ -74,7 +74,7 @@ def test_a_preset_then_another_model_survives_reloads_on_another_page(browser, c
     open_app(page, f"{server_url}/?preset=long-context-200k")
     assert "Qwen3" in main_text(page)
     cost = metric(page, "USD per 1M output tokens")
-    choose(page, "Model", "llama-3.1-70b")
+    choose(page, "Model", "Llama 3.1 70B")  # the select shows names; the link holds the id
     wait_for_query(page, "model", "llama-3.1-70b")
     wait_idle(page)
     assert metric(page, "USD per 1M output tokens") != cost
