@@ -18,6 +18,9 @@ from ui.text import frontier
 from ui.text import overview as explain
 from ui.text.latency import context_floor_sentence, floor_sentence
 
+# session keys of the collapsed sections, computed and drawn only when opened (not in the link)
+MEMORY_FIT_KEY, PASSES_KEY, SOURCES_KEY = "_overview_memory_fit", "_overview_passes", "_overview_sources"
+
 state = current()
 s, dep = state.scenario, state.deployment
 row = report.summarize_si(s, dep)
@@ -85,10 +88,11 @@ card(c[2], "Exposed communication", fmt.duration(row["exposed_comms_s"]),
      "All-reduce and expert all-to-all time of one decode step that overlap does not hide.")
 card(c[3], "Parallel layout", frontier.layout_label(dep), frontier.layout_sentence(s, dep),
      "How the replica's chips split the model: tensor parallel (TP), expert parallel (EP), attention data parallel (DP).")
-with st.expander("Memory fit: how many chips, which layout"):
-    plans = fit_plans(dep, s.batch, s.ctx)
-    table(fmt.rounded(pd.DataFrame(plan_rows(around_first_fit(plans)))), "memory_fit",
-          frontier.fit_caption(smallest_fit(plans), dep.chips))
+with lazy_expander("Memory fit: how many chips, which layout", MEMORY_FIT_KEY) as fit_box:
+    if fit_box.open:  # computed and drawn only when opened: a first visit loads no table code
+        plans = fit_plans(dep, s.batch, s.ctx)
+        table(fmt.rounded(pd.DataFrame(plan_rows(around_first_fit(plans)))), "memory_fit",
+              frontier.fit_caption(smallest_fit(plans), dep.chips))
 
 st.subheader("One request, pass by pass")
 run = metrics.decode_run(dep, s.batch, s.prompt, s.out, timeline=True)
@@ -109,11 +113,14 @@ passes = pd.DataFrame([
     {"phase": "decode", "passes through the weights": s.out, "tokens": s.out, "wall_time_s": decode_s,
      "chip_seconds_share": decode_share_s},
 ])
-table(fmt.rounded(passes), "request_passes",
-      f"Generation uses {fmt.ratio(decode_share_s / prefill_share_s)} the chip-seconds of reading the prompt, although the prompt "
-      f"has {fmt.ratio(s.prompt / s.out)} as many tokens. Chip-seconds are this request's share of passes batched with {s.batch - 1:,} others.")
+st.caption(f"Generation uses {fmt.ratio(decode_share_s / prefill_share_s)} the chip-seconds of reading the prompt, although "
+           f"the prompt has {fmt.ratio(s.prompt / s.out)} as many tokens. Chip-seconds are this request's share of passes "
+           f"batched with {s.batch - 1:,} others.")
+with lazy_expander("The two phases as a table (passes, tokens, wall time, chip-seconds)", PASSES_KEY) as passes_box:
+    if passes_box.open:
+        table(fmt.rounded(passes), "request_passes")
 
-with lazy_expander("Sources and definitions", "_overview_sources") as sources_box:
+with lazy_expander("Sources and definitions", SOURCES_KEY) as sources_box:
     if sources_box.open:  # computed and drawn only when opened: a first visit loads less
         sources = [{"what": f"hardware: {what.replace('_', ' ')}", "source": text} for what, text in dep.hardware.sources]
         sources.append({"what": "model config", "source": dep.model.source})

@@ -97,6 +97,7 @@ def test_an_invalid_link_shows_the_notice_and_still_works(context, server_url):
 def test_a_csv_download_has_the_expected_columns(context, server_url):
     page = context.new_page()
     open_app(page, server_url)
+    page.get_by_text("The two phases as a table").click()  # a collapsed section, drawn when opened
     with page.expect_download() as download:
         page.get_by_role("button", name="Download request_passes.csv").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")

@@ -25,6 +25,9 @@ def test_overview_shows_tokens_per_pass_token_floor_and_exposed_comms():
 def test_overview_memory_fit_panel_names_the_smallest_layout():
     at = app({"model": "deepseek-v3", "hw": "h800", "wbits": "8", "chips": "8", "dp_attn": "true", "ctx": "4989",
               "batch": "1024"})
+    assert not at.dataframe  # collapsed: nothing computed yet
+    at.session_state["_overview_memory_fit"] = True  # what clicking the expander does
+    at.run()
     shown = texts(at)
     assert "The smallest that fits: 24 chips" in shown and "this replica (8 chips) is too small" in shown
     assert any(len(frame.value) >= 3 for frame in at.dataframe)
