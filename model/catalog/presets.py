@@ -14,6 +14,7 @@ from pathlib import Path
 from model.base.fields import Field, FieldError
 from model.base.units import TERA
 from model.catalog.api_prices import ApiPrice, load_api_prices
+from model.catalog.ownership import Ownership, load_ownership
 from model.catalog.csv_rows import PresetError, read_rows
 from model.core.architecture import ModelConfig, shape_problems
 from model.core.hardware import Hardware
@@ -91,6 +92,7 @@ class Catalog:
     api_prices: list[ApiPrice] = field(default_factory=list)  # presets/api_prices.csv, typed
     hardware_rows: dict[str, dict] = field(default_factory=dict)  # raw rows, with sources
     model_rows: dict[str, dict] = field(default_factory=dict)
+    ownership: dict[str, Ownership] = field(default_factory=dict)  # presets/ownership.csv, by hardware id
 
 
 def _where(path: Path, line: int, row: dict) -> str:
@@ -201,4 +203,5 @@ def load_catalog(directory: str | Path = PRESET_DIR) -> Catalog:
     models, model_rows = load_models(directory / "models.csv")
     scenarios = load_scenarios(directory / "scenarios.csv", hardware, models)
     prices = load_api_prices(directory / "api_prices.csv")
-    return Catalog(hardware, models, scenarios, prices, hardware_rows, model_rows)
+    ownership = load_ownership(directory / "ownership.csv", hardware) if (directory / "ownership.csv").exists() else {}
+    return Catalog(hardware, models, scenarios, prices, hardware_rows, model_rows, ownership)
