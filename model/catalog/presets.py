@@ -202,6 +202,6 @@ def load_catalog(directory: str | Path = PRESET_DIR) -> Catalog:
     hardware, hardware_rows = load_hardware(directory / "hardware.csv")
     models, model_rows = load_models(directory / "models.csv")
     scenarios = load_scenarios(directory / "scenarios.csv", hardware, models)
-    prices = load_api_prices(directory / "api_prices.csv")
+    prices = load_api_prices(directory / "api_prices.csv", models)
     ownership = load_ownership(directory / "ownership.csv", hardware) if (directory / "ownership.csv").exists() else {}
     return Catalog(hardware, models, scenarios, prices, hardware_rows, model_rows, ownership)
