@@ -208,13 +208,8 @@ def _long_row(dep, wl: Workload, batch, basis, util, inputs) -> tuple[TierRow | 
     return _priced(row, basis, util, inputs.margin), boundary, hi_out / lo_out
 
 
-def price_sheet(dep: Deployment, wl: Workload, inputs: SheetInputs, ownership=None) -> PriceSheet:
-    """Every tier of the sheet for one deployment and workload (see module docstring)."""
-    basis = cost_basis_for(dep, inputs, ownership)
-    diurnal = Diurnal(inputs.peak_hours, inputs.offpeak_demand)
-    util = inputs.util * diurnal.utilisation
-    if not util > 0:
-        raise ValueError("offpeak_demand: with peak_hours 0 it must be above 0 (the fleet would never serve)")
+def standard_tier(dep: Deployment, wl: Workload, inputs: SheetInputs, basis: CostBasis, util: float) -> TierRow:
+    """The standard tier: the batch the standard speed target allows (F77), or the scenario's batch."""
     if inputs.std_tps > 0:
         std_batch = slo_batch(dep, wl.ctx, 1.0 / inputs.std_tps)
         std_slo = f"≥ {inputs.std_tps:g} tokens/s per user (TPOT ≤ {1e3 / inputs.std_tps:.4g} ms) at {wl.ctx:,} tokens"
@@ -224,8 +219,25 @@ def price_sheet(dep: Deployment, wl: Workload, inputs: SheetInputs, ownership=No
         std_slo = f"the scenario's batch {wl.batch:,} at {wl.ctx:,} tokens"
     if inputs.std_ttft_ms > 0:
         std_slo += f", TTFT ≤ {inputs.std_ttft_ms:g} ms"
-    rows = [_speed_row("standard", std_slo, dep, wl, std_batch, util, basis, inputs,
-                       "" if std_batch else "impossible: the target (or the batch) does not fit")]
+    return _speed_row("standard", std_slo, dep, wl, std_batch, util, basis, inputs,
+                      "" if std_batch else "impossible: the target (or the batch) does not fit")
+
+
+def sheet_utilisation(inputs: SheetInputs) -> tuple[float, Diurnal]:
+    """util x the diurnal utilisation (F175) for the tiers with a speed target, and the curve."""
+    diurnal = Diurnal(inputs.peak_hours, inputs.offpeak_demand)
+    util = inputs.util * diurnal.utilisation
+    if not util > 0:
+        raise ValueError("offpeak_demand: with peak_hours 0 it must be above 0 (the fleet would never serve)")
+    return util, diurnal
+
+
+def price_sheet(dep: Deployment, wl: Workload, inputs: SheetInputs, ownership=None) -> PriceSheet:
+    """Every tier of the sheet for one deployment and workload (see module docstring)."""
+    basis = cost_basis_for(dep, inputs, ownership)
+    util, diurnal = sheet_utilisation(inputs)
+    rows = [standard_tier(dep, wl, inputs, basis, util)]
+    std_batch = rows[0].batch
     if inputs.fast_tps > 0:
         fast_batch = slo_batch(dep, wl.ctx, 1.0 / inputs.fast_tps)
         rows.append(_speed_row("fast", f"≥ {inputs.fast_tps:g} tokens/s per user (TPOT ≤ {1e3 / inputs.fast_tps:.4g} ms)",
