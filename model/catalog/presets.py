@@ -14,8 +14,8 @@ from pathlib import Path
 from model.base.fields import Field, FieldError
 from model.base.units import TERA
 from model.catalog.api_prices import ApiPrice, load_api_prices
-from model.catalog.ownership import Ownership, load_ownership
 from model.catalog.csv_rows import PresetError, read_rows
+from model.catalog.ownership import Ownership, load_ownership
 from model.core.architecture import ModelConfig, shape_problems
 from model.core.hardware import Hardware
 from model.schema.scenario import HARDWARE_QUANTITIES, SCENARIO_FIELDS

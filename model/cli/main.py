@@ -1,4 +1,4 @@
-"""Command line of the model: `python -m model {presets,predict,explain,validate,calibrate} ...`.
+"""Command line of the model: `python -m model {presets,predict,explain,validate,calibrate,sheet} ...`.
 
 One module per subcommand, each registering its parser with `add_parser`.
 """
@@ -10,10 +10,10 @@ import sys
 
 from model.base.fields import FieldError
 from model.catalog.presets import PRESET_DIR, PresetError
-from model.cli import calibrate, explain, predict, presets, validate
+from model.cli import calibrate, explain, predict, presets, sheet, validate
 from model.schema.resolve import ScenarioError
 
-SUBCOMMANDS = (presets, predict, explain, validate, calibrate)
+SUBCOMMANDS = (presets, predict, explain, validate, calibrate, sheet)
 
 
 def build_parser() -> argparse.ArgumentParser:
