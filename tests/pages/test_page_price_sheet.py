@@ -1,0 +1,55 @@
+"""The price-sheet page through the entry point: the model's numbers, link keys, garbage in links."""
+
+import pytest
+from apptest_harness import CUSTOM_LINK, app, chart_data, deployment, metrics, texts
+
+from model.pricing.sheet import Workload, price_sheet
+from model.pricing.sheet_inputs import SheetInputs
+from ui import format as fmt
+
+PAGE = "pages/price_sheet.py"
+
+
+@pytest.mark.parametrize("query", [None, {"preset": "deepseek-v3-moe"}, {"preset": "long-context-200k"}, CUSTOM_LINK])
+def test_renders_the_sheet_the_market_and_the_frontier(query):
+    at = app(query, page=PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, texts(at)
+    assert at.title[0].value == "Price sheet"
+    sheet = at.dataframe[0].value
+    assert list(sheet["tier"])[:3] == ["standard", "fast", "batch"]
+    assert len(chart_data(at)) == 1
+    assert len(at.dataframe) >= 3  # sheet, ratios, (market), hardware
+
+
+def test_link_keys_set_margin_utilisation_and_targets():
+    query = {"ps_margin": "0.6", "ps_util": "0.8", "ps_std_tps": "20", "ps_fast_tps": "80"}
+    at = app(query, page=PAGE)
+    assert not at.exception and not at.error
+    scenario, dep = deployment()
+    expected = price_sheet(dep, Workload(scenario.prompt, scenario.ctx, scenario.batch),
+                           SheetInputs(margin=0.6, util=0.8, std_tps=20, fast_tps=80)).row("standard")
+    assert metrics(at)["Standard: price per 1M output"] == fmt.usd(expected.usd_per_m_output)
+    sheet = at.dataframe[0].value
+    std = sheet[sheet["tier"] == "standard"].iloc[0]
+    assert std["batch"] == expected.batch
+    assert std["usd_per_m_output"] == pytest.approx(std["cost_usd_per_m_output"] / 0.4, rel=1e-2)
+    assert at.query_params["ps_margin"] == "0.6"  # the link keeps it
+
+
+def test_garbage_in_the_link_is_named_and_ignored():
+    at = app({"ps_margin": "lots", "ps_util": "7", "ps_basis": "<b>x</b>", "ps_long_ctx": "-5"}, page=PAGE)
+    assert not at.exception and not at.error
+    notice = texts(at)
+    for key in ("ps_margin", "ps_util", "ps_basis", "ps_long_ctx"):
+        assert key in notice
+    assert "<b>" not in notice
+    assert metrics(at)["Standard: price per 1M output"] == app(page=PAGE).metric[0].value
+
+
+def test_ownership_without_defaults_says_so_and_uses_rent():
+    at = app({"hw": "mi300x", "ps_basis": "own"}, page=PAGE)
+    assert not at.exception and not at.error
+    assert any("no ownership defaults for hardware 'mi300x'" in w.value for w in at.warning)
+    owned = app({"ps_basis": "own"}, page=PAGE)  # h100-sxm has a row: the chip-hour is its ownership cost
+    assert metrics(owned)["Chip-hour cost"] == fmt.usd(1.146222)
