@@ -28,7 +28,7 @@ def test_csv_round_trip_is_the_model():
     assert [r["tier"] for r in rows] == ["standard", "fast", "batch", "long_context", "cache_read", "cache_write",
                                          "cache_storage"]
     *_, sheet = build(args, PRESETS)
-    for printed, row in zip(rows, sheet.rows):
+    for printed, row in zip(rows, sheet.rows, strict=True):
         for column in ("usd_per_m_input", "usd_per_m_output", "cost_usd_per_m_output", "tpot_ms", "break_even_util"):
             expected = getattr(row, column)
             assert _number(printed[column]) == pytest.approx(expected, rel=1e-5, nan_ok=True), column

@@ -23,7 +23,8 @@ def test_implied_margin_chip_hour_and_flags(catalog):
     dep = deploy(catalog)
     sheet = price_sheet(dep, WL, SheetInputs())
     cost = sheet.row("standard").cost_usd_per_m_output
-    rows = [_row("above", 4 * cost, usd_per_m_input=1.0), _row("below", cost / 2), _row("other", 1.0, model_id="deepseek-v3")]
+    rows = [_row("above", 4 * cost, usd_per_m_input=1.0), _row("below", cost / 2),
+            _row("other", 1.0, model_id="deepseek-v3")]
     got = market.market_rows(rows, sheet, "llama-3.1-70b", 2.69, 2.69, margin=0.5)
     assert [r.provider for r in got] == ["above", "below"]
     above, below = got
@@ -47,7 +48,8 @@ def test_frontier_overlays_hardware_and_precision(catalog):
     scenario = parse_scenario_strict({}, catalog)
     curves = frontier.frontier_curves(scenario, catalog)
     labels = [c.label for c in curves]
-    assert labels[0].startswith("this scenario") and any("b200" in x for x in labels) and any("8-bit" in x for x in labels)
+    assert labels[0].startswith("this scenario")
+    assert any("b200" in x for x in labels) and any("8-bit" in x for x in labels)
     for curve in curves:
         # larger batch: more tokens per chip, fewer per user
         assert all(curve.tokens_per_s_per_chip[1:] >= curve.tokens_per_s_per_chip[:-1] * (1 - 1e-9))

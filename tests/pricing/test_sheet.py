@@ -130,8 +130,8 @@ def test_targets_no_batch_meets_are_reported_not_priced(catalog):
 
 
 def test_sheet_inputs_name_the_bad_field():
-    inputs, errors = parse_sheet_inputs({"ps_margin": "1.5", "ps_util": "abc", "ps_basis": "lease", "ps_fast_tps": "50"},
-                                        prefix="ps_")
+    raw = {"ps_margin": "1.5", "ps_util": "abc", "ps_basis": "lease", "ps_fast_tps": "50"}
+    inputs, errors = parse_sheet_inputs(raw, prefix="ps_")
     assert [e.field for e in errors] == ["ps_margin", "ps_util", "ps_basis"]
     assert "[0, 0.99]" in str(errors[0])
     assert inputs == dataclasses.replace(SheetInputs(), fast_tps=50.0)
