@@ -55,10 +55,14 @@ def ratio_paragraphs(sheet: PriceSheet, dep: Deployment, wl: Workload, published
         out["fast/standard"] = ("No fast tier: no target set, or no batch meets it (below the batch-1 TPOT at this context). "
                                 f"Market: {_published(published.get('fast/standard'))}.")
     if batch is not None and batch.batch > 0:
+        marginal = batch.cost_usd_per_m_output * sheet.basis.energy_usd_per_chip_hour / sheet.basis.usd_per_chip_hour
         out["batch/standard"] = (
             f"The batch tier costs {_x(ratios['batch/standard'])} standard: it runs the largest batch that fits "
             f"({batch.batch:,} vs {std.batch:,}) and is charged at full utilisation (standard at {sheet.utilisation:.0%}), "
-            f"filling the {sheet.idle_share:.0%} of the day the fleet is idle. Market: {_published(published.get('batch/standard'))}.")
+            f"filling the {sheet.idle_share:.0%} of the day the fleet is idle. In hours the fleet pays for anyway its marginal "
+            f"cost is only electricity: {_x(marginal / std.usd_per_m_output if std.usd_per_m_output else math.nan)} standard's "
+            f"price ({'owned' if sheet.basis.name == 'own' else 'nothing when rented'}). "
+            f"Market: {_published(published.get('batch/standard'))}.")
     long_row = sheet.row("long_context")
     if long_row is not None:
         out["long/standard"] = (

@@ -8,6 +8,7 @@ import pytest
 from apptest_harness import CUSTOM_LINK as CUSTOM
 from apptest_harness import app, chart_data, deployment, metrics, texts
 
+from model import load_catalog
 from model.pricing import context_tiers as tiers
 from ui import format as fmt
 
@@ -36,8 +37,9 @@ def test_renders_with_every_chart_and_the_tier_table(query):
     assert len(chart_data(at)) == 4
     assert {"Context knee", "Capacity knee", "Suggested boundary"} <= set(metrics(at))
     tiers_table = at.dataframe[0].value
-    assert (tiers_table["threshold_tokens"] == 200_000).all()
-    assert {"Anthropic", "Google"} <= set(tiers_table["provider"])
+    stated = [r.long_context_threshold_tokens for r in load_catalog().api_prices if r.long_context_threshold_tokens]
+    assert sorted(tiers_table["threshold_tokens"]) == sorted(stated)  # every published tier, 100k to 272k
+    assert {"Anthropic", "Google", "OpenAI", "xAI"} <= set(tiers_table["provider"])
 
 
 def test_the_cards_are_the_model_numbers():
@@ -73,10 +75,17 @@ def test_moving_the_boundary_updates_both_multipliers_and_goes_into_the_link():
 def test_the_published_tier_is_compared_at_its_own_boundary():
     at = app({"preset": "long-context-200k"}, page=PAGE)
     table = at.dataframe[0].value
-    assert (table["this_model_output_x"] > table["published_output_x"]).all()
+    served = table[table["this_model_output_x"].notna() & table["published_output_x"].notna()]
+    assert len(served) >= 5  # GPT-5.4's and 5.6's 272k tiers lie beyond the model's 262,144 tokens
+    assert (served["this_model_output_x"] > served["published_output_x"]).all()
+    beyond = table[table["threshold_tokens"] > 262_144]
+    assert len(beyond) and beyond["this_model_output_x"].isna().all()
     assert "Anthropic and Google charge 2x input / 1.5x output above 200,000 tokens" in texts(at)
     short = app(page=PAGE)  # Llama 3.1 70B stops at 131,072 tokens: no model multiplier at 200k
-    assert short.dataframe[0].value["this_model_output_x"].isna().all()
+    tiers_short = short.dataframe[0].value
+    above = tiers_short["threshold_tokens"] >= 131_072
+    assert above.any() and tiers_short[above]["this_model_output_x"].isna().all()
+    assert tiers_short[~above]["this_model_output_x"].notna().all()  # the 100k and 128k tiers
     assert "beyond what this model serves" in texts(short)
 
 
