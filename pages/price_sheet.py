@@ -2,11 +2,13 @@
 frontier and the hardware comparison."""
 
 import dataclasses
+import math
 
 import streamlit as st
 
 from model.base.fields import FieldError
 from model.pricing import frontier, market, sheet_text
+from model.pricing.cost_basis import ownership_basis, served_chip_hour_usd
 from model.pricing.sheet import Workload, price_sheet, sheet_table
 from model.pricing.sheet_inputs import parse_sheet_inputs
 from model.report import summary as report
@@ -81,8 +83,12 @@ table(tables.ratio_frame(market.sheet_ratios(sheet), published), "sheet_vs_publi
       "The sheet's price ratios beside the published ones (every row of presets/api_prices.csv stating both prices).")
 
 st.subheader("The market beside it")
-served_usd = sheet.basis.fixed_usd_per_chip_hour / sheet.utilisation + sheet.basis.energy_usd_per_chip_hour
-hosts = market.market_rows(catalog.api_prices, sheet, s.model, served_usd, sheet.basis.usd_per_chip_hour, inputs.margin)
+served_usd = served_chip_hour_usd(sheet.basis, sheet.utilisation)
+own_row = catalog.ownership.get(dep.hardware.id)
+owned_usd = (served_chip_hour_usd(ownership_basis(own_row), sheet.utilisation)
+             if inputs.basis == "rent" and own_row is not None else math.nan)
+hosts = market.market_rows(catalog.api_prices, sheet, s.model, served_usd, sheet.basis.usd_per_chip_hour, inputs.margin,
+                           owned_usd)
 if hosts:
     warning = text.below_cost_warning(hosts)
     if warning:

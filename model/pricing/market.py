@@ -43,23 +43,32 @@ class MarketRow:
     trust: str
     date_seen: str
     source: str
+    notes: str = ""
 
 
-def what_would_change(gap: float, served_usd: float, full_usd: float) -> str:
-    """The assumption that would have to change for a price `gap` x below the model's cost."""
+def _enough(factor: float, gap: float) -> str:
+    return "enough" if factor >= gap else "not enough alone"
+
+
+def what_would_change(gap: float, served_usd: float, full_usd: float, owned_usd: float = math.nan) -> str:
+    """The assumption that would have to change for a price `gap` x below the model's cost: the served
+    chip-hour cost it needs, what full utilisation and owning the chips (`owned_usd`, served, when
+    known) would give, or more tokens per chip-second."""
     if not gap > 1:
         return ""
     parts = [f"cost must fall {gap:.2g}x: a served chip-hour of at most ${served_usd / gap:.3g}"]
     if full_usd < served_usd:
-        enough = "enough" if served_usd / full_usd >= gap else "not enough alone"
-        parts.append(f"full utilisation gives {served_usd / full_usd:.2g}x ({enough})")
+        parts.append(f"full utilisation gives {served_usd / full_usd:.2g}x ({_enough(served_usd / full_usd, gap)})")
+    if owned_usd < served_usd:
+        parts.append(f"owning the chips gives {served_usd / owned_usd:.2g}x ({_enough(served_usd / owned_usd, gap)})")
     parts.append(f"or {gap:.2g}x the tokens per chip-second (speculative decoding, FP8/FP4 weights, a larger batch)")
     return "; ".join(parts)
 
 
 def market_rows(rows: list[ApiPrice], sheet: PriceSheet, model_id: str, served_usd_per_chip_hour: float,
-                full_usd_per_chip_hour: float, margin: float) -> list[MarketRow]:
-    """Every published row serving `model_id`, beside the sheet's standard-tier cost (F173, F180)."""
+                full_usd_per_chip_hour: float, margin: float, owned_usd_per_chip_hour: float = math.nan) -> list[MarketRow]:
+    """Every published row serving `model_id`, beside the sheet's standard-tier cost (F173, F180);
+    `owned_usd_per_chip_hour` (served, at the same utilisation) when the chips could be owned instead."""
     std = sheet.row("standard")
     if std is None:
         return []
@@ -74,7 +83,8 @@ def market_rows(rows: list[ApiPrice], sheet: PriceSheet, model_id: str, served_u
             row.provider, row.model, p_in, p_out, _num(row.usd_per_m_cached_input), c_in, c_out,
             implied_margin(p_in, c_in), implied_margin(p_out, c_out),
             implied_chip_hour_usd(p_out, c_out, served_usd_per_chip_hour, margin), bool(gap > 1),
-            what_would_change(gap, served_usd_per_chip_hour, full_usd_per_chip_hour), row.trust, row.date_seen, row.source))
+            what_would_change(gap, served_usd_per_chip_hour, full_usd_per_chip_hour, owned_usd_per_chip_hour),
+            row.trust, row.date_seen, row.source, row.notes))
     return out
 
 

@@ -68,3 +68,11 @@ def test_hardware_table_runs_every_preset_and_says_why_not(catalog):
     assert served and [r["cost_usd_per_m_output"] for r in served] == sorted(r["cost_usd_per_m_output"] for r in served)
     owned = frontier.hardware_table(scenario, catalog, SheetInputs(basis="own"))
     assert "no ownership defaults" in next(r for r in owned if r["hardware"] == "mi300x")["status"]
+
+
+def test_what_would_change_names_utilisation_and_ownership():
+    text = market.what_would_change(gap=3.0, served_usd=3.0, full_usd=2.0, owned_usd=1.0)
+    assert "cost must fall 3x: a served chip-hour of at most $1" in text
+    assert "full utilisation gives 1.5x (not enough alone)" in text
+    assert "owning the chips gives 3x (enough)" in text
+    assert market.what_would_change(gap=0.9, served_usd=3.0, full_usd=2.0) == ""
