@@ -9,6 +9,8 @@ Tiers (a speed target is tokens/s per user = 1 / TPOT; TTFT is one prefill of th
 - standard: the batch the standard speed target allows (F77), or the scenario's batch without one;
   at utilisation util x the diurnal utilisation (F175).
 - fast: the batch the fast target allows; same utilisation.
+- off_peak (only with a diurnal curve, peak_hours < 24): the standard tier's batch sold in off-peak
+  hours, at utilisation 1 (capacity the peak already pays for).
 - batch: no speed target (the largest batch that fits), at utilisation 1: it fills hours the fleet
   pays for anyway, up to the diurnal idle share.
 - long_context: above a boundary (the suggested one, F40, unless given): the log-uniform mean cost
@@ -43,7 +45,7 @@ from model.pricing.cost_basis import (
 from model.pricing.sheet_inputs import SheetInputs
 from model.pricing.slo import slo_batch
 
-TIERS = ("standard", "fast", "batch", "long_context", "cache_read", "cache_write", "cache_storage")
+TIERS = ("standard", "fast", "off_peak", "batch", "long_context", "cache_read", "cache_write", "cache_storage")
 NAN = math.nan
 
 
@@ -242,6 +244,9 @@ def price_sheet(dep: Deployment, wl: Workload, inputs: SheetInputs, ownership=No
         fast_batch = slo_batch(dep, wl.ctx, 1.0 / inputs.fast_tps)
         rows.append(_speed_row("fast", f"≥ {inputs.fast_tps:g} tokens/s per user (TPOT ≤ {1e3 / inputs.fast_tps:.4g} ms)",
                                dep, wl, fast_batch, util, basis, inputs))
+    if inputs.peak_hours < 24 and std_batch > 0:
+        rows.append(_speed_row("off_peak", f"the standard service level in the {24 - inputs.peak_hours:g} off-peak hours; "
+                               "at full utilisation (idle capacity)", dep, wl, std_batch, 1.0, basis, inputs))
     rows.append(_speed_row("batch", f"no speed target, hours of latency; at full utilisation (idle share of the day {diurnal.idle_share:.0%})",
                            dep, wl, slo_batch(dep, wl.ctx, None), 1.0, basis, inputs))
     long_row, boundary, multiplier = _long_row(dep, wl, max(std_batch, 1), basis, util, inputs)

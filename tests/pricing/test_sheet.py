@@ -139,3 +139,14 @@ def test_sheet_inputs_name_the_bad_field():
         SheetInputs(basis="own").ownership(None, "mi300x")
     own = SheetInputs(capex=20_000).ownership(H100, "h100-sxm")
     assert own.capex_usd_per_chip == 20_000 and own.power_w == 700
+
+
+def test_off_peak_tier_sells_idle_capacity_at_full_utilisation(catalog):
+    dep = deploy(catalog)
+    flat = price_sheet(dep, WL, SheetInputs(util=0.9))
+    assert flat.row("off_peak") is None  # no diurnal curve, no off-peak tier
+    sheet = price_sheet(dep, WL, SheetInputs(util=0.9, peak_hours=12, offpeak_demand=0.3))
+    std, off = sheet.row("standard"), sheet.row("off_peak")
+    assert off.batch == std.batch and off.utilisation == 1.0
+    # renting: cost scales 1/u, so off-peak / standard = u_f · u_day = 0.9 · (12 + 0.3 · 12) / 24
+    assert off.cost_usd_per_m_output / std.cost_usd_per_m_output == pytest.approx(0.9 * 15.6 / 24)
