@@ -42,9 +42,9 @@ with st.expander("Ownership (empty = this hardware's row of presets/ownership.cs
     for index, key in enumerate(k for k in SHEET_KEYS if k not in values):
         with own_columns[index % 4]:
             values[key] = number(FIELDS[PREFIX + key])
-inputs, errors = parse_sheet_inputs({k: v for k, v in values.items() if v is not None})
+inputs, errors = parse_sheet_inputs({PREFIX + k: v for k, v in values.items() if v is not None}, prefix=PREFIX)
 for error in errors:
-    st.error(f"{PREFIX}{error} (using the default instead)")
+    st.warning(f"{error} (using the default instead)")
 ownership = None
 if inputs.basis == "own":
     try:

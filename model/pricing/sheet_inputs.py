@@ -102,4 +102,8 @@ def parse_sheet_inputs(raw: Mapping[str, object], prefix: str = "") -> tuple[She
             values[key] = spec.parse(item)
         except FieldError as exc:
             errors.append(FieldError(prefix + key, exc.kind, exc.message) if prefix else exc)
+    if values.get("peak_hours", DEFAULT_INPUTS.peak_hours) == 0 and values.get("offpeak_demand") == 0:
+        values.pop("offpeak_demand")  # no demand at any hour: the fleet would never serve
+        errors.append(FieldError(prefix + "offpeak_demand", "cross_field",
+                                 f"must be above 0 when {prefix}peak_hours is 0 (no demand at any hour); got '0'"))
     return dataclasses.replace(DEFAULT_INPUTS, **values), errors

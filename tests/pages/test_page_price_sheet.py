@@ -1,11 +1,14 @@
 """The price-sheet page through the entry point: the model's numbers, link keys, garbage in links."""
 
+import random
+
 import pytest
 from apptest_harness import CUSTOM_LINK, app, chart_data, deployment, metrics, texts
 
 from model.pricing.sheet import Workload, price_sheet
 from model.pricing.sheet_inputs import SheetInputs
 from ui import format as fmt
+from ui.params.price_sheet import FIELDS
 
 PAGE = "pages/price_sheet.py"
 
@@ -53,3 +56,20 @@ def test_ownership_without_defaults_says_so_and_uses_rent():
     assert any("no ownership defaults for hardware 'mi300x'" in w.value for w in at.warning)
     owned = app({"ps_basis": "own"}, page=PAGE)  # h100-sxm has a row: the chip-hour is its ownership cost
     assert metrics(owned)["Chip-hour cost"] == fmt.usd(1.146222)
+
+
+def test_random_garbage_in_sheet_keys_never_raises():
+    rng = random.Random(14)
+    values = ["-1", "0", "1e999", "nan", "inf", "", "abc", "<script>alert(1)</script>", "0.5", "24", "own", "9" * 40]
+    for _ in range(12):
+        query = {key: rng.choice(values) for key in rng.sample(sorted(FIELDS), 4)}
+        at = app(query, page=PAGE)
+        assert not at.exception, (query, [e.value for e in at.exception])
+        assert "<script" not in texts(at)
+        assert at.dataframe[0].value["tier"].iloc[0] == "standard"
+
+
+def test_no_demand_at_any_hour_is_refused_by_name():
+    at = app({"ps_peak_hours": "0", "ps_offpeak_demand": "0"}, page=PAGE)
+    assert not at.exception and not at.error, texts(at)
+    assert "ps_offpeak_demand: must be above 0 when ps_peak_hours is 0" in texts(at)
