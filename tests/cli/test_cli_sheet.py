@@ -50,7 +50,7 @@ def test_human_table_and_markdown():
     (["util=0"], "util: must be a number in [0.01, 1]"),
     (["basis=lease"], "basis: must be one of rent, own"),
     (["colour=red"], "'colour=red': expected key=value"),
-    (["basis=own", "hw=mi300x"], "capex: no ownership defaults for hardware 'mi300x'"),
+    (["basis=own", "hw=l40s"], "capex: no ownership defaults for hardware 'l40s'"),
     (["batch=-3"], "batch:"),
 ])
 def test_bad_keys_exit_2_with_the_field(args, message):

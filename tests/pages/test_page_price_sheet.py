@@ -51,9 +51,9 @@ def test_garbage_in_the_link_is_named_and_ignored():
 
 
 def test_ownership_without_defaults_says_so_and_uses_rent():
-    at = app({"hw": "mi300x", "ps_basis": "own"}, page=PAGE)
+    at = app({"hw": "l40s", "ps_basis": "own"}, page=PAGE)
     assert not at.exception and not at.error
-    assert any("no ownership defaults for hardware 'mi300x'" in w.value for w in at.warning)
+    assert any("no ownership defaults for hardware 'l40s'" in w.value for w in at.warning)
     owned = app({"ps_basis": "own"}, page=PAGE)  # h100-sxm has a row: the chip-hour is its ownership cost
     assert metrics(owned)["Chip-hour cost"] == fmt.usd(1.146222)
 

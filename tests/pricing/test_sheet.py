@@ -136,7 +136,7 @@ def test_sheet_inputs_name_the_bad_field():
     assert "[0, 0.99]" in str(errors[0])
     assert inputs == dataclasses.replace(SheetInputs(), fast_tps=50.0)
     with pytest.raises(ValueError, match="capex"):
-        SheetInputs(basis="own").ownership(None, "mi300x")
+        SheetInputs(basis="own").ownership(None, "l40s")
     own = SheetInputs(capex=20_000).ownership(H100, "h100-sxm")
     assert own.capex_usd_per_chip == 20_000 and own.power_w == 700
 
