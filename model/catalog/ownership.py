@@ -1,6 +1,7 @@
 """presets/ownership.csv as typed rows: what owning one chip costs, per hardware preset id.
 
-Capex per chip and its server/network share (USD), depreciation years, power per chip at load (W,
+Capex per chip and its server/network share (USD), depreciation years, the cost of capital per
+year, power per chip at load (W,
 the sourced TDP), PUE, electricity (USD per kWh) and other opex (USD per kW of chip power per month,
 e.g. colocation). Every row needs every number and its sources; a malformed row raises
 `PresetError` naming the file, the line and the field. Hardware without a row has no ownership
@@ -24,6 +25,7 @@ class Ownership:
     capex_usd_per_chip: float
     server_network_usd_per_chip: float
     depreciation_years: float
+    capital_rate: float  # cost of capital per year (0: straight-line depreciation)
     power_w: float
     pue: float
     usd_per_kwh: float
@@ -37,12 +39,13 @@ OWNERSHIP_FIELDS = {
     "capex_usd_per_chip": Field("capex_usd_per_chip", float, 0, 10_000_000, unit="USD per chip"),
     "server_network_usd_per_chip": Field("server_network_usd_per_chip", float, 0, 10_000_000, unit="USD per chip"),
     "depreciation_years": Field("depreciation_years", float, 0.25, 30, unit="years"),
+    "capital_rate": Field("capital_rate", float, 0, 1, unit="fraction per year"),
     "power_w": Field("power_w", float, 1, 100_000, unit="W per chip"),
     "pue": Field("pue", float, 1, 5),
     "usd_per_kwh": Field("usd_per_kwh", float, 0, 10, unit="USD per kWh"),
     "opex_usd_per_kw_month": Field("opex_usd_per_kw_month", float, 0, 100_000, unit="USD per kW per month"),
 }
-SOURCE_COLUMNS = ("capex_source", "server_source", "depreciation_source", "power_source", "facility_source")
+SOURCE_COLUMNS = ("capex_source", "server_source", "depreciation_source", "capital_source", "power_source", "facility_source")
 _TEXT = ("id", *SOURCE_COLUMNS, "date_seen", "trust")
 
 

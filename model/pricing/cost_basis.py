@@ -45,11 +45,20 @@ def rental_basis(usd_per_chip_hour: float) -> CostBasis:
     return CostBasis("rent", check_float("price", usd_per_chip_hour, 0, 1e6, "USD per chip-hour", lo_open=True))
 
 
+def capital_recovery_factor(rate: float, years: float) -> float:
+    """The annual payment that repays 1 USD over `years` at `rate` per year: r / (1 − (1 + r)^−Y);
+    1 / Y at rate 0 (straight-line depreciation)."""
+    if rate == 0:
+        return 1.0 / years
+    return rate / (1.0 - (1.0 + rate) ** -years)
+
+
 def ownership_basis(own: Ownership) -> CostBasis:
-    """F170: (capex + server/network share) / (years · 8760 h) + opex per kW-month · kW / 730 h, fixed;
-    kW · PUE · USD/kWh while serving."""
+    """F170: (capex + server/network share) · CRF(rate, years) / 8760 h + opex per kW-month · kW / 730 h,
+    fixed; kW · PUE · USD/kWh while serving."""
     kw = own.power_w / 1000.0
-    depreciation = (own.capex_usd_per_chip + own.server_network_usd_per_chip) / (own.depreciation_years * HOURS_PER_YEAR)
+    capex = own.capex_usd_per_chip + own.server_network_usd_per_chip
+    depreciation = capex * capital_recovery_factor(own.capital_rate, own.depreciation_years) / HOURS_PER_YEAR
     opex = own.opex_usd_per_kw_month * kw / HOURS_PER_MONTH
     return CostBasis("own", depreciation + opex, kw * own.pue * own.usd_per_kwh)
 

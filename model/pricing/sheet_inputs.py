@@ -19,7 +19,7 @@ from model.catalog.ownership import OWNERSHIP_FIELDS, Ownership
 BASES = ("rent", "own")
 # Ownership overrides: sheet key -> Ownership attribute (the presets/ownership.csv column)
 OWNERSHIP_KEYS = {"capex": "capex_usd_per_chip", "server": "server_network_usd_per_chip", "years": "depreciation_years",
-                  "power_w": "power_w", "pue": "pue", "kwh_usd": "usd_per_kwh", "opex_kw_month": "opex_usd_per_kw_month"}
+                  "capital_rate": "capital_rate", "power_w": "power_w", "pue": "pue", "kwh_usd": "usd_per_kwh", "opex_kw_month": "opex_usd_per_kw_month"}
 
 
 def _own(key: str, doc: str) -> Field:
@@ -42,6 +42,7 @@ SHEET_FIELDS: dict[str, Field] = {f.name: f for f in (
     _own("capex", "ownership: capex per chip"),
     _own("server", "ownership: server and network share per chip"),
     _own("years", "ownership: depreciation years"),
+    _own("capital_rate", "ownership: cost of capital per year (0 = straight-line depreciation)"),
     _own("power_w", "ownership: power per chip at load"),
     _own("pue", "ownership: data-centre PUE"),
     _own("kwh_usd", "ownership: electricity price"),
@@ -67,6 +68,7 @@ class SheetInputs:
     capex: float | None = None
     server: float | None = None
     years: float | None = None
+    capital_rate: float | None = None
     power_w: float | None = None
     pue: float | None = None
     kwh_usd: float | None = None

@@ -55,7 +55,7 @@ def test_ownership_without_defaults_says_so_and_uses_rent():
     assert not at.exception and not at.error
     assert any("no ownership defaults for hardware 'l40s'" in w.value for w in at.warning)
     owned = app({"ps_basis": "own"}, page=PAGE)  # h100-sxm has a row: the chip-hour is its ownership cost
-    assert metrics(owned)["Chip-hour cost"] == fmt.usd(1.146222)
+    assert metrics(owned)["Chip-hour cost"] == fmt.usd(1.437534)
 
 
 def test_random_garbage_in_sheet_keys_never_raises():

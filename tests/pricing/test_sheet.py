@@ -12,6 +12,7 @@ from model.catalog.ownership import Ownership
 from model.pricing.cost_basis import (
     Diurnal,
     break_even_utilisation,
+    capital_recovery_factor,
     implied_chip_hour_usd,
     implied_margin,
     ownership_basis,
@@ -23,27 +24,31 @@ from model.pricing.sheet import Workload, cache_storage, price_sheet
 from model.pricing.sheet_inputs import SheetInputs, parse_sheet_inputs
 
 H100 = Ownership("h100-sxm", capex_usd_per_chip=30_000, server_network_usd_per_chip=10_000, depreciation_years=5,
-                 power_w=700, pue=1.58, usd_per_kwh=0.0806, opex_usd_per_kw_month=150)
+                 capital_rate=0.10, power_w=700, pue=1.58, usd_per_kwh=0.0806, opex_usd_per_kw_month=150)
 WL = Workload(prompt=4096, ctx=8192, batch=64)
 
 
 def test_ownership_chip_hour_by_hand(catalog):
     basis = ownership_basis(H100)
-    # (30,000 + 10,000) / (5 * 8760 h) = 0.913242; 150 USD/kW-month * 0.7 kW / 730 h = 0.143836
-    assert basis.fixed_usd_per_chip_hour == pytest.approx(0.913242 + 0.143836, rel=1e-5)
-    # 0.7 kW * 1.58 * 0.0806 USD/kWh = 0.0891436 USD per serving hour
+    # capital recovery at 10% over 5 years: 0.1 / (1 - 1.1^-5) = 0.263797 per year;
+    # (30,000 + 10,000) x 0.263797 / 8760 h = 1.204555; 150 USD/kW-month x 0.7 kW / 730 h = 0.143836
+    assert capital_recovery_factor(0.10, 5) == pytest.approx(0.263797, rel=1e-5)
+    assert basis.fixed_usd_per_chip_hour == pytest.approx(1.204555 + 0.143836, rel=1e-5)
+    # 0.7 kW x 1.58 x 0.0806 USD/kWh = 0.0891436 USD per serving hour
     assert basis.energy_usd_per_chip_hour == pytest.approx(0.0891436, rel=1e-5)
-    assert basis.usd_per_chip_hour == pytest.approx(1.146222, rel=1e-5)
+    assert basis.usd_per_chip_hour == pytest.approx(1.437534, rel=1e-5)
     assert ownership_basis(catalog.ownership["h100-sxm"]) == basis  # the shipped row is these numbers
+    straight = ownership_basis(dataclasses.replace(H100, capital_rate=0.0))  # 40,000 / (5 x 8760 h) = 0.913242
+    assert straight.fixed_usd_per_chip_hour == pytest.approx(0.913242 + 0.143836, rel=1e-5)
 
 
 def test_utilisation_margin_and_break_even_by_hand():
     basis = ownership_basis(H100)
-    served = served_chip_hour_usd(basis, 0.8)  # 1.057078 / 0.8 + 0.0891436
-    assert served == pytest.approx(1.410491, rel=1e-5)
-    assert price_at_margin(served, 0.6) == pytest.approx(3.526227, rel=1e-5)  # 1.410491 / 0.4
-    # price covers cost when 1.057078 / u + 0.0891436 = 3.526227: u = 0.30755
-    assert break_even_utilisation(basis, 0.8, 0.6) == pytest.approx(0.30755, rel=1e-4)
+    served = served_chip_hour_usd(basis, 0.8)  # 1.348390 / 0.8 + 0.0891436
+    assert served == pytest.approx(1.774632, rel=1e-5)
+    assert price_at_margin(served, 0.6) == pytest.approx(4.436579, rel=1e-5)  # 1.774632 / 0.4
+    # price covers cost when 1.348390 / u + 0.0891436 = 4.436579: u = 0.310158
+    assert break_even_utilisation(basis, 0.8, 0.6) == pytest.approx(0.310158, rel=1e-4)
     assert break_even_utilisation(rental_basis(2.69), 0.8, 0.6) == pytest.approx(0.32)  # u0 (1 - m)
     assert implied_margin(2.0, 1.5) == pytest.approx(0.25)
     assert implied_margin(1.0, 1.5) == pytest.approx(-0.5)  # below cost
@@ -67,7 +72,7 @@ def test_owned_cost_is_the_roofline_at_the_served_chip_hour(catalog):
     dep = deploy(catalog)
     inputs = SheetInputs(basis="own", util=0.8)
     std = price_sheet(dep, WL, inputs, H100).row("standard")
-    scenario = parse_scenario_strict({"price": "1.410491"}, catalog)
+    scenario = parse_scenario_strict({"price": "1.774632"}, catalog)
     at_price = summarize(scenario, resolve(scenario, catalog))
     assert std.cost_usd_per_m_output == pytest.approx(at_price["usd_per_m_output"], rel=1e-5)
 

@@ -26,6 +26,7 @@ LABELS = {
     "capex": "Capex per chip, USD",
     "server": "Server and network share per chip, USD",
     "years": "Depreciation, years",
+    "capital_rate": "Cost of capital, fraction per year",
     "power_w": "Power per chip at load, W",
     "pue": "PUE",
     "kwh_usd": "Electricity, USD per kWh",
