@@ -32,7 +32,7 @@ def cmd_presets(args) -> int:
         print(f"  {m.id}: {m.source}")
     if catalog.ownership:
         own_rows = [{"id": o.hardware_id, "capex_usd": o.capex_usd_per_chip, "server_usd": o.server_network_usd_per_chip,
-                     "years": o.depreciation_years, "power_w": o.power_w, "pue": o.pue, "usd_per_kwh": o.usd_per_kwh,
+                     "years": o.depreciation_years, "capital_rate": o.capital_rate, "power_w": o.power_w, "pue": o.pue, "usd_per_kwh": o.usd_per_kwh,
                      "opex_usd_per_kw_month": o.opex_usd_per_kw_month, "trust": o.trust.split(" ")[0]}
                     for o in catalog.ownership.values()]
         print("\nOWNERSHIP (presets/ownership.csv; the price sheet's basis=own)")
