@@ -10,7 +10,7 @@ from model.base.fields import FieldError
 from model.pricing import frontier, market, sheet_text
 from model.pricing.cost_basis import ownership_basis, served_chip_hour_usd
 from model.pricing.sheet import Workload, price_sheet, sheet_table
-from model.pricing.sheet_inputs import parse_sheet_inputs
+from model.pricing.sheet_inputs import OWNERSHIP_KEYS, parse_sheet_inputs
 from model.report import summary as report
 from ui.figures import price_sheet as figures
 from ui.page import card, chart, current, table
@@ -75,6 +75,11 @@ markdown = sheet_text.markdown_sheet(f"Price sheet: {dep.model.name} on {dep.chi
                                      paragraphs, sheet_text.sheet_assumptions(sheet, dep, inputs))
 st.download_button("Download price_sheet.md", markdown.encode("utf-8"), file_name="price_sheet.md", mime="text/markdown",
                    key="download_price_sheet_md", on_click="ignore")
+if ownership is not None:
+    with st.expander("Ownership numbers used, with their sources"):
+        overridden = {attr for key, attr in OWNERSHIP_KEYS.items() if getattr(inputs, key) is not None}
+        table(tables.ownership_frame(ownership, overridden), "ownership_basis",
+              "Each number of the chip-hour cost (F170) with where it comes from; a key you set replaces the row's value.")
 
 st.subheader("The ratios that matter")
 for name, paragraph in paragraphs.items():

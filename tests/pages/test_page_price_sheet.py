@@ -73,3 +73,14 @@ def test_no_demand_at_any_hour_is_refused_by_name():
     at = app({"ps_peak_hours": "0", "ps_offpeak_demand": "0"}, page=PAGE)
     assert not at.exception and not at.error, texts(at)
     assert "ps_offpeak_demand: must be above 0 when ps_peak_hours is 0" in texts(at)
+
+
+def test_owned_sheet_lists_its_ownership_numbers_with_sources():
+    at = app({"ps_basis": "own", "ps_capex": "20000"}, page=PAGE)
+    assert not at.exception and not at.error
+    assert at.dataframe[0].value["tier"].iloc[0] == "standard"
+    own = next(d.value for d in at.dataframe if "number" in d.value.columns)
+    rows = own.set_index("number")
+    assert rows.loc["capex_usd_per_chip", "value"] == 20000 and rows.loc["power_w", "value"] == 700
+    assert rows.loc["capex_usd_per_chip", "source"] == "set in this sheet"
+    assert "TDP 700 W" in rows.loc["power_w", "source"] and own["source"].str.len().min() > 0

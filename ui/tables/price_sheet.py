@@ -7,6 +7,7 @@ import dataclasses
 
 import pandas as pd
 
+from model.catalog.ownership import OWNERSHIP_FIELDS, Ownership
 from model.pricing.market import MarketRow, PublishedRatio
 from model.pricing.sheet import PriceSheet, sheet_table
 from ui import format as fmt
@@ -30,3 +31,14 @@ def ratio_frame(ours: dict[str, float], published: dict[str, PublishedRatio]) ->
 
 def hardware_frame(rows: list[dict]) -> pd.DataFrame:
     return fmt.rounded(pd.DataFrame(rows))
+
+
+def ownership_frame(own: Ownership, overridden=()) -> pd.DataFrame:
+    """Each ownership number with its unit and source (`overridden`: attributes set in the sheet)."""
+    sources = dict(own.sources)
+    where = {"capex_usd_per_chip": "capex_source", "server_network_usd_per_chip": "server_source",
+             "depreciation_years": "depreciation_source", "capital_rate": "capital_source", "power_w": "power_source"}
+    rows = [{"number": name, "value": getattr(own, name), "unit": spec.unit,
+             "source": "set in this sheet" if name in overridden else sources.get(where.get(name, "facility_source"), "")}
+            for name, spec in OWNERSHIP_FIELDS.items()]
+    return pd.DataFrame(rows)
