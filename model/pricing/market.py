@@ -5,7 +5,8 @@ For every published row that serves the scenario's model (`ApiPrice.model_id`): 
 of its input and output prices against the sheet's standard-tier cost (F173), the served chip-hour
 cost at which its output price would earn the target margin (F180), and, for a price below the
 model's cost, how far cost must fall and which assumption could do it. The published ratios
-(output/input, cached/input, batch, priority and long-context multiples) are summarised as
+(output/input, cached/input, batch, priority and long-context multiples, cache write and storage per
+hour against input) are summarised as
 medians over the rows that state both prices (F181). Prices in USD per 1M tokens.
 """
 
@@ -95,6 +96,8 @@ PUBLISHED_RATIOS = {
     "batch/standard": ("usd_per_m_batch_output", "usd_per_m_output"),
     "fast/standard": ("usd_per_m_priority_output", "usd_per_m_output"),
     "long/standard": ("usd_per_m_long_output", "usd_per_m_output"),
+    "cache_write/input": ("usd_per_m_cache_write_5m", "usd_per_m_input"),
+    "storage_hour/input": ("usd_per_m_cache_storage_hour", "usd_per_m_input"),
 }
 
 
@@ -134,4 +137,6 @@ def sheet_ratios(sheet: PriceSheet) -> dict[str, float]:
         "batch/standard": price("batch", "usd_per_m_output") / std_out,
         "fast/standard": price("fast", "usd_per_m_output") / std_out,
         "long/standard": price("long_context", "usd_per_m_output") / std_out,
+        "cache_write/input": price("cache_write", "usd_per_m_input") / price("standard", "usd_per_m_input"),
+        "storage_hour/input": price("cache_storage", "usd_per_m_token_hour") / price("standard", "usd_per_m_input"),
     }

@@ -77,6 +77,16 @@ def ratio_paragraphs(sheet: PriceSheet, dep: Deployment, wl: Workload, published
         f"attended to by the prompt's new tokens (and read once per prefill); holding 1M tokens in HBM takes "
         f"{sheet.cache_gb_per_m_tokens:,.1f} GB, {sheet.cache_share_of_kv:.1%} of this replica's KV space, which is what the "
         f"storage row charges per hour. Market: {_published(published.get('cached/input'))}.")
+    write, store = sheet.row("cache_write"), sheet.row("cache_storage")
+    if write is not None and store is not None:
+        out["cache_write/input"] = (
+            f"A cache write costs {_x(ratios['cache_write/input'])} an uncached input token: its prefill plus HBM storage "
+            f"until it expires. Market: {_published(published.get('cache_write/input'))}.")
+        out["storage_hour/input"] = (
+            f"Holding 1M tokens for an hour costs {_x(ratios['storage_hour/input'])} the price of 1M input tokens: they keep "
+            f"{sheet.cache_share_of_kv:.1%} of this replica's KV space, and so of its batch, from serving. A price far below "
+            f"this means the cache lives in cheaper memory (host DRAM or SSD), which this sheet does not price. "
+            f"Market: {_published(published.get('storage_hour/input'))}.")
     return out
 
 
