@@ -125,7 +125,8 @@ def _speed_row(tier, slo, dep, wl: Workload, batch, util, basis, inputs, extra_s
     """Costs and prices of a decode/prefill tier at `batch`, at utilisation `util`."""
     ttft_s = float(prefill(dep, wl.prompt, batch=1).time_s)
     if batch < 1:
-        return TierRow(tier, slo, 0, util, ttft_s * 1e3, NAN, status=extra_status or "impossible: no batch meets the target")
+        return TierRow(tier, slo, 0, util, ttft_s * 1e3, NAN,
+                       status=extra_status or "impossible: no batch meets the target (faster than batch 1 at this context)")
     served = at_chip_hour(dep, served_chip_hour_usd(basis, util))
     step_s = float(decode_step(served, batch, wl.ctx).time_s)
     out = float(metrics.cost_per_m_output_usd(served, step_s, batch))
@@ -221,8 +222,9 @@ def standard_tier(dep: Deployment, wl: Workload, inputs: SheetInputs, basis: Cos
         std_slo = f"the scenario's batch {wl.batch:,} at {wl.ctx:,} tokens"
     if inputs.std_ttft_ms > 0:
         std_slo += f", TTFT ≤ {inputs.std_ttft_ms:g} ms"
-    return _speed_row("standard", std_slo, dep, wl, std_batch, util, basis, inputs,
-                      "" if std_batch else "impossible: the target (or the batch) does not fit")
+    why = ("impossible: no batch meets the target (faster than batch 1 at this context, or nothing fits)"
+           if inputs.std_tps > 0 else "impossible: the scenario's batch does not fit in HBM at this context")
+    return _speed_row("standard", std_slo, dep, wl, std_batch, util, basis, inputs, "" if std_batch else why)
 
 
 def sheet_utilisation(inputs: SheetInputs) -> tuple[float, Diurnal]:
