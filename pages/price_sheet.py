@@ -10,7 +10,7 @@ from model.base.fields import FieldError
 from model.pricing import frontier, market, sheet_text
 from model.pricing.cost_basis import ownership_basis, served_chip_hour_usd
 from model.pricing.sheet import Workload, price_sheet, sheet_table
-from model.pricing.sheet_inputs import OWNERSHIP_KEYS, parse_sheet_inputs
+from model.pricing.sheet_inputs import BASES, CACHE_TIERS, OWNERSHIP_KEYS, parse_sheet_inputs
 from model.report import summary as report
 from ui.figures import price_sheet as figures
 from ui.page import card, chart, current, table
@@ -31,12 +31,13 @@ for note in report.context_warnings(s, dep):
 controls = st.columns(3)
 values = {}
 layout = (("margin", "util", "basis"), ("std_tps", "std_ttft_ms", "fast_tps"), ("peak_hours", "offpeak_demand", "hit"),
-          ("ttl_min", "long_ctx"))
+          ("ttl_min", "long_ctx", "cache_tier"), ("dram_usd_per_gb", "host_gbps"))
+choices = {"basis": BASES, "cache_tier": CACHE_TIERS}
 for group in layout:
     for column, key in zip(controls, group):
         with column:
             param = FIELDS[PREFIX + key]
-            values[key] = radio(param, ("rent", "own")) if key == "basis" else number(param)
+            values[key] = radio(param, choices[key]) if key in choices else number(param)
 with st.expander("Ownership (empty = this hardware's row of presets/ownership.csv)"):
     own_columns = st.columns(4)
     for index, key in enumerate(k for k in SHEET_KEYS if k not in values):

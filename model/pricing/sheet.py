@@ -16,8 +16,9 @@ Tiers (a speed target is tokens/s per user = 1 / TPOT; TTFT is one prefill of th
 - long_context: above a boundary (the suggested one, F40, unless given): the log-uniform mean cost
   above it (F39) at the standard batch, or the largest that fits where it does not.
 - cache_read, cache_write, cache_storage: prefix-cache reads (the marginal prefill cost of cached
-  tokens, F176), writes (prefill plus storage for the time-to-live, F177), and storage in HBM per
-  1M tokens per hour (the share of the replica's KV space they take from the batch, F178).
+  tokens, F176), writes (prefill plus storage for the time-to-live, F177), and storage per 1M tokens
+  per hour: in HBM, the share of the replica's KV space they take from the batch (F178); in host
+  DRAM, the memory's own cost, with the copy to HBM added to every read (F183).
 """
 
 from __future__ import annotations
@@ -34,9 +35,11 @@ from model.core.deployment import Deployment
 from model.core.roofline import decode_step, prefill
 from model.pricing import context_tiers
 from model.pricing.cost_basis import (
+    HOURS_PER_YEAR,
     CostBasis,
     Diurnal,
     break_even_utilisation,
+    capital_recovery_factor,
     ownership_basis,
     price_at_margin,
     rental_basis,
@@ -47,6 +50,7 @@ from model.pricing.slo import slo_batch
 
 TIERS = ("standard", "fast", "off_peak", "batch", "long_context", "cache_read", "cache_write", "cache_storage")
 NAN = math.nan
+HOST_CAPITAL = (0.10, 5.0)  # host DRAM recovered as presets/ownership.csv recovers capex: 10% (CoreWeave 10-Q), 5 years
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,8 @@ class PriceSheet:
     boundary_tokens: float  # long-context boundary used (nan if none)
     long_multiplier: float  # mean output cost above the boundary / below it (F39)
     cache_gb_per_m_tokens: float  # HBM 1M cached tokens take on the replica
-    cache_share_of_kv: float  # of the replica's free HBM (KV space)
+    cache_share_of_kv: float  # of the replica's free HBM (KV space); 0 in host DRAM
+    cache_tier: str = "hbm"
 
     def row(self, tier: str) -> TierRow | None:
         return next((r for r in self.rows if r.tier == tier), None)
@@ -132,6 +137,8 @@ def _speed_row(tier, slo, dep, wl: Workload, batch, util, basis, inputs, extra_s
     out = float(metrics.cost_per_m_output_usd(served, step_s, batch))
     inp = float(metrics.cost_per_m_input_usd(served, prefill(served, wl.prompt, batch=batch).time_s, batch, wl.prompt))
     cached = cached_read_cost(served, wl.prompt, batch, inputs.hit)
+    if inputs.cache_tier == "host":
+        cached += host_load_cost(served, wl.ctx, inputs.host_gbps)
     status = extra_status or "ok"
     if inputs.std_ttft_ms > 0 and tier in ("standard", "fast") and ttft_s * 1e3 > inputs.std_ttft_ms:
         status = f"TTFT {ttft_s * 1e3:,.0f} ms is over the {inputs.std_ttft_ms:,.0f} ms target"
@@ -165,6 +172,20 @@ def cached_read_cost(dep: Deployment, prompt: int, batch: int, hit: float) -> fl
     return PER_MILLION * metrics.replica_usd_per_s(dep) * max(extra_s, 0.0) / (batch * p)
 
 
+def host_load_cost(dep: Deployment, ctx: int, host_gbps: float) -> float:
+    """F183: USD per 1M cached tokens to copy their KV cache from host DRAM to HBM on a hit, at
+    `host_gbps` GB/s per chip on every chip of the replica, the replica waiting (no overlap)."""
+    stored, _ = cache_storage(dep, ctx)
+    return metrics.replica_usd_per_s(dep) * stored / (dep.chips * host_gbps * 1e9)
+
+
+def host_storage_usd_per_hour(stored_bytes: float, dram_usd_per_gb: float, capital_rate: float, years: float,
+                              utilisation: float) -> float:
+    """F183: USD per hour of holding `stored_bytes` in host DRAM bought at `dram_usd_per_gb`, recovered
+    over `years` at `capital_rate` (F170's annuity), spread over the served hours."""
+    return stored_bytes / 1e9 * dram_usd_per_gb * capital_recovery_factor(capital_rate, years) / HOURS_PER_YEAR / utilisation
+
+
 def cache_storage(dep: Deployment, ctx: int) -> tuple[float, float]:
     """F178: (HBM bytes 1M cached tokens take on the replica, their share of its free HBM: the
     share of the replica, and of its batch, they hold for as long as they are kept). KV per token
@@ -177,18 +198,25 @@ def cache_storage(dep: Deployment, ctx: int) -> tuple[float, float]:
     return stored, share
 
 
-def _cache_rows(dep, wl: Workload, std: TierRow, basis, util, inputs) -> tuple[list[TierRow], float, float]:
+def _cache_rows(dep, wl: Workload, std: TierRow, basis, util, inputs, ownership) -> tuple[list[TierRow], float, float]:
     stored, share = cache_storage(dep, wl.ctx)
-    store = share * served_chip_hour_usd(basis, util) * dep.chips  # USD per 1M tokens per hour
     gb = stored / 1e9
-    read = TierRow("cache_read", f"prefix-cache hit share {inputs.hit:.0%} of a {wl.prompt:,}-token prompt, in HBM",
+    if inputs.cache_tier == "host":
+        rate, years = (ownership.capital_rate, ownership.depreciation_years) if ownership is not None else HOST_CAPITAL
+        store = host_storage_usd_per_hour(stored, inputs.dram_usd_per_gb, rate, years, util)
+        where, share, status = (f"host DRAM: {gb:,.1f} GB per 1M tokens, none of the replica's HBM; a hit copies it in at "
+                                f"{inputs.host_gbps:g} GB/s per chip"), 0.0, "ok"
+    else:
+        store = share * served_chip_hour_usd(basis, util) * dep.chips  # USD per 1M tokens per hour
+        where = f"HBM: {gb:,.1f} GB per 1M tokens = {share:.1%} of the replica's KV space"
+        status = "ok" if share < 1 else "1M tokens do not fit in this replica's free HBM"
+    read = TierRow("cache_read", f"prefix-cache hit share {inputs.hit:.0%} of a {wl.prompt:,}-token prompt, in "
+                   f"{'host DRAM' if inputs.cache_tier == 'host' else 'HBM'}",
                    std.batch, util, NAN, NAN, cost_usd_per_m_cached_input=std.cost_usd_per_m_cached_input, status=std.status)
     write_cost = std.cost_usd_per_m_input + store * inputs.ttl_min / 60.0
-    write = TierRow("cache_write", f"prefill, then HBM storage for {inputs.ttl_min:g} min", std.batch, util, NAN, NAN,
+    write = TierRow("cache_write", f"prefill, then storage for {inputs.ttl_min:g} min", std.batch, util, NAN, NAN,
                     cost_usd_per_m_input=write_cost, status=std.status)
-    status = "ok" if share < 1 else "1M tokens do not fit in this replica's free HBM"
-    hold = TierRow("cache_storage", f"HBM: {gb:,.1f} GB per 1M tokens = {share:.1%} of the replica's KV space",
-                   0, util, NAN, NAN, cost_usd_per_m_token_hour=store, status=status)
+    hold = TierRow("cache_storage", where, 0, util, NAN, NAN, cost_usd_per_m_token_hour=store, status=status)
     return [_priced(r, basis, util, inputs.margin) for r in (read, write, hold)], gb, share
 
 
@@ -254,8 +282,8 @@ def price_sheet(dep: Deployment, wl: Workload, inputs: SheetInputs, ownership=No
     long_row, boundary, multiplier = _long_row(dep, wl, max(std_batch, 1), basis, util, inputs)
     if long_row is not None:
         rows.append(long_row)
-    cache, gb, share = _cache_rows(dep, wl, rows[0], basis, util, inputs)
-    return PriceSheet(rows + cache, basis, util, diurnal.idle_share, boundary, multiplier, gb, share)
+    cache, gb, share = _cache_rows(dep, wl, rows[0], basis, util, inputs, ownership)
+    return PriceSheet(rows + cache, basis, util, diurnal.idle_share, boundary, multiplier, gb, share, inputs.cache_tier)
 
 
 def sheet_table(sheet: PriceSheet) -> list[dict]:

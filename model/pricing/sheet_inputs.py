@@ -17,6 +17,7 @@ from model.base.limits import MAX_TOKENS
 from model.catalog.ownership import OWNERSHIP_FIELDS, Ownership
 
 BASES = ("rent", "own")
+CACHE_TIERS = ("hbm", "host")
 # Ownership overrides: sheet key -> Ownership attribute (the presets/ownership.csv column)
 OWNERSHIP_KEYS = {"capex": "capex_usd_per_chip", "server": "server_network_usd_per_chip", "years": "depreciation_years",
                   "capital_rate": "capital_rate", "power_w": "power_w", "pue": "pue", "kwh_usd": "usd_per_kwh", "opex_kw_month": "opex_usd_per_kw_month"}
@@ -38,6 +39,9 @@ SHEET_FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("offpeak_demand", float, 0, 1, unit="fraction of peak", doc="diurnal demand off-peak, as a fraction of the peak"),
     Field("hit", float, 0, 0.99, unit="fraction of prompt", doc="prefix-cache hit share of prompt tokens"),
     Field("ttl_min", float, 0, 10_080, unit="minutes", doc="cache time-to-live a cache write pays storage for"),
+    Field("cache_tier", str, choices=CACHE_TIERS, doc="where the prefix cache is held: HBM, or host DRAM copied in on a hit"),
+    Field("dram_usd_per_gb", float, 0, 1000, unit="USD per GB", doc="host DRAM price (cache_tier=host)"),
+    Field("host_gbps", float, 1, 1000, unit="GB/s per chip", doc="host-to-HBM bandwidth per chip (cache_tier=host)"),
     Field("long_ctx", int, 0, MAX_TOKENS, unit="tokens", doc="long-context tier boundary; 0 = the suggested boundary"),
     _own("capex", "ownership: capex per chip"),
     _own("server", "ownership: server and network share per chip"),
@@ -64,6 +68,9 @@ class SheetInputs:
     offpeak_demand: float = 1.0
     hit: float = 0.563  # DeepSeek: 56.3% of input tokens hit the prefix cache (open-infra-index day 6, 2025-03-01)
     ttl_min: float = 5.0  # Anthropic's default cache lifetime, the 5-minute write (presets/api_prices.csv)
+    cache_tier: str = "hbm"
+    dram_usd_per_gb: float = 2.66  # TrendForce: 32 GB DDR5 server RDIMM at USD 80-90 (Q2 2023, via meterpreter.org): 85 / 32
+    host_gbps: float = 64.0  # PCIe 5.0 x16, one direction, nominal (as the caching page's ca_host_gbps)
     long_ctx: int = 0
     capex: float | None = None
     server: float | None = None

@@ -27,6 +27,14 @@ def _published(p: PublishedRatio | None) -> str:
     return f"published median {_x(p.median)} (range {_x(p.low)}-{_x(p.high)}, {p.rows} rows of presets/api_prices.csv)"
 
 
+def _holding(sheet: PriceSheet) -> str:
+    if sheet.cache_tier == "host":
+        return (f"; from host DRAM every hit also copies {sheet.cache_gb_per_m_tokens:,.1f} GB per 1M tokens into HBM, "
+                "which the read price includes")
+    return (f"; holding 1M tokens in HBM takes {sheet.cache_gb_per_m_tokens:,.1f} GB, {sheet.cache_share_of_kv:.1%} of this "
+            "replica's KV space, which is what the storage row charges per hour")
+
+
 def _bound(timing) -> str:
     return str(timing.bound().reshape(-1)[0])
 
@@ -74,18 +82,18 @@ def ratio_paragraphs(sheet: PriceSheet, dep: Deployment, wl: Workload, published
         out["long/standard"] = "No long-context tier: the boundary is outside the contexts this replica serves."
     out["cached/input"] = (
         f"A cached prompt token costs {_x(ratios['cached/input'])} an uncached one: it skips the weight matmuls and is only "
-        f"attended to by the prompt's new tokens (and read once per prefill); holding 1M tokens in HBM takes "
-        f"{sheet.cache_gb_per_m_tokens:,.1f} GB, {sheet.cache_share_of_kv:.1%} of this replica's KV space, which is what the "
-        f"storage row charges per hour. Market: {_published(published.get('cached/input'))}.")
+        f"attended to by the prompt's new tokens (and read once per prefill){_holding(sheet)}. "
+        f"Market: {_published(published.get('cached/input'))}.")
     write, store = sheet.row("cache_write"), sheet.row("cache_storage")
     if write is not None and store is not None:
         out["cache_write/input"] = (
-            f"A cache write costs {_x(ratios['cache_write/input'])} an uncached input token: its prefill plus HBM storage "
-            f"until it expires. Market: {_published(published.get('cache_write/input'))}.")
+            f"A cache write costs {_x(ratios['cache_write/input'])} an uncached input token: its prefill plus storage in "
+            f"{'host DRAM' if sheet.cache_tier == 'host' else 'HBM'} until it expires. Market: {_published(published.get('cache_write/input'))}.")
+        why = (f"they keep {sheet.cache_share_of_kv:.1%} of this replica's KV space, and so of its batch, from serving; "
+               "in host DRAM (cache_tier=host) they would cost only the memory, plus a copy to HBM on every hit"
+               if sheet.cache_tier == "hbm" else "host DRAM costs only its purchase, recovered over its life")
         out["storage_hour/input"] = (
-            f"Holding 1M tokens for an hour costs {_x(ratios['storage_hour/input'])} the price of 1M input tokens: they keep "
-            f"{sheet.cache_share_of_kv:.1%} of this replica's KV space, and so of its batch, from serving. A price far below "
-            f"this means the cache lives in cheaper memory (host DRAM or SSD), which this sheet does not price. "
+            f"Holding 1M tokens for an hour costs {_x(ratios['storage_hour/input'])} the price of 1M input tokens: {why}. "
             f"Market: {_published(published.get('storage_hour/input'))}.")
     return out
 

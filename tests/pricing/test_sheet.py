@@ -155,3 +155,16 @@ def test_off_peak_tier_sells_idle_capacity_at_full_utilisation(catalog):
     assert off.batch == std.batch and off.utilisation == 1.0
     # renting: cost scales 1/u, so off-peak / standard = u_f · u_day = 0.9 · (12 + 0.3 · 12) / 24
     assert off.cost_usd_per_m_output / std.cost_usd_per_m_output == pytest.approx(0.9 * 15.6 / 24)
+
+
+def test_host_dram_cache_tier_by_hand(catalog):
+    dep = deploy(catalog)
+    hbm = price_sheet(dep, WL, SheetInputs())
+    host = price_sheet(dep, WL, SheetInputs(cache_tier="host"))
+    # 327.68 GB per 1M tokens x 2.66 USD/GB x CRF(10%, 5 y) 0.263797 / 8760 h = 0.026248 USD per hour
+    assert host.row("cache_storage").cost_usd_per_m_token_hour == pytest.approx(0.026248, rel=1e-4)
+    assert host.cache_share_of_kv == 0 and host.cache_tier == "host"
+    # a hit copies 327.68 GB over 8 x 64 GB/s = 0.64 s of the replica's 2.69 x 8 / 3600 USD/s = 0.003826 USD per 1M
+    extra = host.row("standard").cost_usd_per_m_cached_input - hbm.row("standard").cost_usd_per_m_cached_input
+    assert extra == pytest.approx(0.003826, rel=1e-3)
+    assert host.row("cache_write").cost_usd_per_m_input < hbm.row("cache_write").cost_usd_per_m_input
