@@ -12,6 +12,7 @@ from model.pricing.cost_basis import ownership_basis, served_chip_hour_usd
 from model.pricing.sheet import Workload, price_sheet, sheet_table
 from model.pricing.sheet_inputs import BASES, CACHE_TIERS, OWNERSHIP_KEYS, parse_sheet_inputs
 from model.report import summary as report
+from ui import format as fmt
 from ui.figures import price_sheet as figures
 from ui.page import card, chart, current, table
 from ui.params.price_sheet import FIELDS, PREFIX, SHEET_KEYS
@@ -112,6 +113,6 @@ curves = frontier.frontier_curves(s, catalog, state.calibration)
 marks = [(r.tier, r.tokens_per_s_per_user, r.batch / (r.tpot_ms / 1e3) / dep.chips) for r in sheet.rows[:3] if r.batch > 0]
 chart(figures.frontier(curves, marks), text.frontier_caption(curves), key="price_sheet_frontier")
 table(tables.hardware_frame(frontier.hardware_table(s, catalog, inputs, state.calibration)), "hardware_comparison",
-      f"The standard tier of {dep.model.name} on every hardware preset ({dep.chips} chips each, same precision and "
+      f"The standard tier of {dep.model.name} on every hardware preset ({fmt.plural(dep.chips, 'chip')} each, same precision and "
       "workload), each at its own chip-hour cost: cost and price per 1M input and output tokens. Rows that cannot serve it "
       "say why.")

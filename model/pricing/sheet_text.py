@@ -17,6 +17,11 @@ from model.pricing.sheet import SHEET_COLUMNS, PriceSheet, Workload
 from model.pricing.sheet_inputs import SheetInputs
 
 
+def _n(count: int, noun: str) -> str:
+    """'1 token', '2,048 tokens'."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
 def _x(value: float) -> str:
     return f"{value:.3g}x" if math.isfinite(value) else "n/a"
 
@@ -51,13 +56,14 @@ def ratio_paragraphs(sheet: PriceSheet, dep: Deployment, wl: Workload, published
     weights_gb = metrics.floor_weight_bytes(dep) / 1e9
     out["output/input"] = (
         f"Output costs {_x(ratios['output/input'])} input. A decode step at batch {std.batch:,} reads {weights_gb:,.1f} GB of "
-        f"weights and {std.batch:,} KV caches of {wl.ctx:,} tokens to make {std.batch:,} tokens, and is {_bound(step)}-bound "
-        f"({std.tpot_ms:.3g} ms); the prefill of the same {std.batch:,} prompts makes {std.batch * wl.prompt:,} tokens per weight "
+        f"weights and {_n(std.batch, 'KV cache')} of {_n(wl.ctx, 'token')} to make {_n(std.batch, 'token')}, and is "
+        f"{_bound(step)}-bound ({std.tpot_ms:.3g} ms); the prefill of the same {_n(std.batch, 'prompt')} makes "
+        f"{_n(std.batch * wl.prompt, 'token')} per weight "
         f"read and is {_bound(pre)}-bound. Market: {_published(published.get('output/input'))}.")
     if fast is not None and fast.batch > 0:
         out["fast/standard"] = (
             f"The fast tier costs {_x(ratios['fast/standard'])} standard per output token: its TPOT target lets a step carry "
-            f"{fast.batch:,} sequences instead of {std.batch:,}, and a step's weight reads are shared by fewer users "
+            f"{_n(fast.batch, 'sequence')} instead of {std.batch:,}, and a step's weight reads are shared by fewer users "
             f"({fast.tpot_ms:.3g} ms vs {std.tpot_ms:.3g} ms per step). Market: {_published(published.get('fast/standard'))}.")
     else:
         out["fast/standard"] = ("No fast tier: no target set, or no batch meets it (below the batch-1 TPOT at this context). "
