@@ -6,6 +6,7 @@ One module per subcommand, each registering its parser with `add_parser`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from model.base.fields import FieldError
@@ -32,3 +33,6 @@ def main(argv: list[str] | None = None) -> int:
     except (PresetError, ScenarioError, FieldError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader (e.g. `| head`) closed the pipe: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
