@@ -17,6 +17,7 @@ PAGES = {
                 url_path="prefill_decode"),
         st.Page("pages/long_context.py", title="Long context", icon=":material/straighten:", url_path="long_context"),
         st.Page("pages/latency.py", title="Latency floor & fast tiers", icon=":material/speed:", url_path="latency"),
+        st.Page("pages/price_sheet.py", title="Price sheet", icon=":material/request_quote:", url_path="price_sheet"),
     ],
     "Serving choices": [
         st.Page("pages/serving.py", title="Continuous batching", icon=":material/view_timeline:", url_path="serving"),

@@ -1,7 +1,7 @@
 """Server-side run time of every dashboard page (sidebar included), through the entry point.
 
 Median of RUNS AppTest reruns per page after one warm-up, for the default scenario and a
-long-context one. Run: python -m benchmarks.bench_pages [runs]"""
+long-context one. Run: python -m benchmarks.bench_pages [runs] [page name part, e.g. price_sheet]"""
 
 import platform
 import statistics
@@ -23,10 +23,10 @@ def rerun_ms(at, runs: int) -> list[float]:
     return times
 
 
-def main(runs: int = 20) -> None:
+def main(runs: int = 20, only: str = "") -> None:
     print(f"machine: {platform.machine()}, Python {platform.python_version()}; {runs} AppTest reruns per cell")
     print(f"{'page':28s} " + " ".join(f"{name + ' median ms':>28s}" for name in SCENARIOS) + f" {'max p90 ms':>11s}")
-    for page in PAGES:
+    for page in (p for p in PAGES if only in p):
         cells, p90s = [], []
         for query in SCENARIOS.values():
             at = app(query, page=page)
@@ -37,4 +37,4 @@ def main(runs: int = 20) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20, sys.argv[2] if len(sys.argv) > 2 else "")

@@ -119,7 +119,7 @@ with c[2]:
     easy_think = log_choice(P["ca_easy_think"], REASONING_GRID)
 if s.prompt + max(think, easy_think) + s.out > dep.model.max_context:
     st.warning(f"{s.prompt + max(think, easy_think) + s.out:,} tokens exceed {dep.model.name}'s maximum context "
-               f"({dep.model.max_context:,}); the roofline prices them anyway.")
+               f"({dep.model.max_context:,}); the roofline costs them anyway.")
 policies = reasoning.reasoning_policies(dep, s.prompt, s.out, s.batch, think, easy_think, easy_share)
 c = st.columns(4)
 card(c[0], "Always-think: USD per 1,000 answers", fmt.usd(policies.usd_per_1000_always),

@@ -66,7 +66,7 @@ charts_row = st.columns(2)
 st.subheader("Fast-tier and economy-tier calculator")
 st.markdown(f"A **speed tier** promises each user x times the tokens/s of today (batch {s.batch:,}), i.e. TPOT ≤ TPOT now / x. "
             "It runs the largest batch whose TPOT meets that and that fits in HBM (TPOT never falls as batch grows); its "
-            f"**price multiple** = cost per output token at that batch / at batch {s.batch:,}, same context.")
+            f"**cost multiple** = cost per output token at that batch / at batch {s.batch:,}, same context.")
 i = st.columns(2)
 with i[0]:
     fast = number(FIELDS["lt_fast"], format="%.2f")

@@ -48,7 +48,7 @@ card(c[0], "USD per 1M input tokens", fmt.usd(row["usd_per_m_input"]) + mark,
      unfit + f"prefill of {fmt.plural(s.batch, 'prompt')} of {s.prompt:,} tokens; " + explain.prefill_sentence(s, row["prefill_bound"]))
 card(c[1], "USD per 1M output tokens", fmt.usd(row["usd_per_m_output"]) + mark,
      unfit + explain.output_price_context(s) + "; " + explain.decode_sentence(step))
-card(c[2], "Output / input price", fmt.ratio(row["output_input_ratio"]) + mark,
+card(c[2], "Output / input cost", fmt.ratio(row["output_input_ratio"]) + mark,
      unfit + f"one output token costs as much as {row['output_input_ratio']:.3g} input tokens")
 card(c[3], "Latency floor", fmt.duration(row["latency_floor_s"]),
      floor_sentence(dep, row["latency_floor_s"]) + f"; at this context {fmt.duration(row['latency_floor_ctx_s'])}: "
@@ -133,7 +133,7 @@ with lazy_expander("Sources and definitions", SOURCES_KEY) as sources_box:
             "- **Weights stored**: all weights at the weight bits; a decode step reads fewer (the input embedding is a "
             "lookup), a prefill also looks up one embedding row per token.\n"
             "- **Context knee**: context where a sequence's KV reads per step equal its compute per step.\n"
-            "- **Cost per 1M tokens**: replica price per second x pass time / tokens in the pass x 10^6; input = prefill of "
+            "- **Cost per 1M tokens**: replica cost per second x pass time / tokens in the pass x 10^6; input = prefill of "
             "`batch` prompts together, output = one decode step of `batch` sequences."
         )
         table(pd.DataFrame([{"column": c.name, "value": columns[c.name], "unit": c.unit, "definition": c.doc}

@@ -43,14 +43,14 @@ pf_bound, dc_bound = np.ravel(batched_prefill.bound())[0], np.ravel(step.bound()
 
 st.title("Prefill vs decode: why output tokens cost more")
 st.markdown(f"**{dep.model.name}** on **{dep.chips} x {dep.hardware.name}** at ${dep.usd_per_chip_hour:.2f}/chip-hour, "
-            f"batch {s.batch:,}, prompt {s.prompt:,} tokens, context {s.ctx:,} tokens. Price per 1M tokens = replica USD/s x "
+            f"batch {s.batch:,}, prompt {s.prompt:,} tokens, context {s.ctx:,} tokens. Cost per 1M tokens = replica USD/s x "
             "pass time / tokens in the pass x 10^6; input = prefill of `batch` prompts together, output = one decode step "
             "of `batch` sequences.")
 for note in report.context_warnings(s, dep):
     st.warning(context_warning(note))
 unfit = fit_reason(s, float(metrics.max_batch(dep, s.ctx)), metrics.weights_fit(dep))
 if unfit:
-    st.warning(unfit + f"The prices at this batch below are marked{NOT_FITTING}.")
+    st.warning(unfit + f"The costs at this batch below are marked{NOT_FITTING}.")
 mark = NOT_FITTING if unfit else ""
 st.info(
     f"**Why.** Prefill of {s.batch:,} prompts processes {s.batch:,} x {s.prompt:,} = {s.batch * s.prompt:,} tokens per read of "
@@ -73,13 +73,13 @@ out_c, in_c, r_c = (from_to(v, f) for v, f in ((by_ctx.usd_per_m_output, fmt.usd
                                                 (by_ctx.output_input_ratio, fmt.ratio)))
 left, right = st.columns(2)
 with left:
-    chart(price_figure(by_batch, "Price against batch size", "batch (sequences per pass)", s.batch, f"batch {s.batch:,}",
+    chart(price_figure(by_batch, "Cost against batch size", "batch (sequences per pass)", s.batch, f"batch {s.batch:,}",
                        no_fit_batch, "does not fit"),
           f"From batch 1 to {batches[-1]:,.0f} an output token goes {out_b} per 1M (more sequences share each weight "
           f"read) while an input token goes {in_b}: the ratio goes {r_b}; {fmt.ratio(ratio)} at batch {s.batch:,} "
           f"(context {s.ctx:,}, prompt {s.prompt:,}).{fit_batch}", key="price_vs_batch")
 with right:
-    chart(price_figure(by_ctx, "Price against context", "context L (tokens; prompt = L)", s.ctx, f"ctx {s.ctx:,}",
+    chart(price_figure(by_ctx, "Cost against context", "context L (tokens; prompt = L)", s.ctx, f"ctx {s.ctx:,}",
                        no_fit_ctx, "does not fit"),
           f"Here each prompt is the whole context (prefill of {fmt.plural(s.batch, 'prompt')} of L tokens, decode at context L). From "
           f"{fmt.tokens(by_ctx.x[0])} to {fmt.tokens(by_ctx.x[-1])} an output token goes {out_c} per 1M (every step "

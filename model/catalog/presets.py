@@ -15,6 +15,7 @@ from model.base.fields import Field, FieldError
 from model.base.units import GIGA, TERA
 from model.catalog.api_prices import ApiPrice, load_api_prices
 from model.catalog.csv_rows import PresetError, read_rows
+from model.catalog.ownership import Ownership, load_ownership
 from model.core.architecture import ModelConfig, shape_problems
 from model.core.hardware import Hardware
 from model.schema.scenario import HARDWARE_QUANTITIES, SCENARIO_FIELDS
@@ -109,6 +110,7 @@ class Catalog:
     api_prices: list[ApiPrice] = field(default_factory=list)  # presets/api_prices.csv, typed
     hardware_rows: dict[str, dict] = field(default_factory=dict)  # raw rows, with sources
     model_rows: dict[str, dict] = field(default_factory=dict)
+    ownership: dict[str, Ownership] = field(default_factory=dict)  # presets/ownership.csv, by hardware id
 
 
 def _where(path: Path, line: int, row: dict) -> str:
@@ -226,5 +228,6 @@ def load_catalog(directory: str | Path = PRESET_DIR) -> Catalog:
     hardware, hardware_rows = load_hardware(directory / "hardware.csv")
     models, model_rows = load_models(directory / "models.csv")
     scenarios = load_scenarios(directory / "scenarios.csv", hardware, models)
-    prices = load_api_prices(directory / "api_prices.csv")
-    return Catalog(hardware, models, scenarios, prices, hardware_rows, model_rows)
+    prices = load_api_prices(directory / "api_prices.csv", models)
+    ownership = load_ownership(directory / "ownership.csv", hardware) if (directory / "ownership.csv").exists() else {}
+    return Catalog(hardware, models, scenarios, prices, hardware_rows, model_rows, ownership)

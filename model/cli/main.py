@@ -1,4 +1,4 @@
-"""Command line of the model: `python -m model {presets,predict,explain,validate,calibrate,implied-tier,fit,fleet} ...`.
+"""Command line of the model: `python -m model {presets,predict,explain,validate,calibrate,implied-tier,fit,fleet,sheet} ...`.
 
 One module per subcommand, each registering its parser with `add_parser`.
 """
@@ -11,11 +11,11 @@ import sys
 
 from model.base.fields import FieldError
 from model.catalog.presets import PRESET_DIR, PresetError
-from model.cli import calibrate, explain, fit, fleet, implied, predict, presets, validate
+from model.cli import calibrate, explain, fit, fleet, implied, predict, presets, sheet, validate
 from model.cli.common import EXIT_INTERRUPTED
 from model.schema.resolve import ScenarioError
 
-SUBCOMMANDS = (presets, predict, explain, validate, calibrate, implied, fit, fleet)
+SUBCOMMANDS = (presets, predict, explain, validate, calibrate, implied, fit, fleet, sheet)
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader (`| head -1`) stopped reading
 
 

@@ -1,4 +1,4 @@
-"""`python -m model presets`: hardware, models and named scenarios with their sources."""
+"""`python -m model presets`: hardware, models, ownership costs and named scenarios with their sources."""
 
 from __future__ import annotations
 
@@ -30,6 +30,15 @@ def cmd_presets(args) -> int:
     print(table(model_rows, list(model_rows[0])))
     for m in catalog.models.values():
         print(f"  {m.id}: {m.source}")
+    if catalog.ownership:
+        own_rows = [{"id": o.hardware_id, "capex_usd": o.capex_usd_per_chip, "server_usd": o.server_network_usd_per_chip,
+                     "years": o.depreciation_years, "capital_rate": o.capital_rate, "power_w": o.power_w, "pue": o.pue, "usd_per_kwh": o.usd_per_kwh,
+                     "opex_usd_per_kw_month": o.opex_usd_per_kw_month, "trust": o.trust.split(" ")[0]}
+                    for o in catalog.ownership.values()]
+        print("\nOWNERSHIP (presets/ownership.csv; the price sheet's basis=own)")
+        print(table(own_rows, list(own_rows[0])))
+        for o in catalog.ownership.values():
+            print(f"  {o.hardware_id} (seen {o.date_seen}): " + "; ".join(f"{what}: {src}" for what, src in o.sources))
     print("\nNAMED SCENARIOS (use preset=ID)")
     for s in catalog.scenarios.values():
         keys = " ".join(f"{k}={v}" for k, v in s.values.items())

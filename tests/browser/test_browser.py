@@ -20,7 +20,7 @@ from .streamlit_page import (
 )
 
 PAGES = ["", "roofline", "prefill_decode", "long_context", "latency", "serving", "disaggregation", "caching", "scaling",
-         "validation"]
+         "validation", "price_sheet"]
 
 
 def query_of(url: str) -> dict:

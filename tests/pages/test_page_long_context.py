@@ -5,6 +5,7 @@ import pytest
 from apptest_harness import CUSTOM_LINK as CUSTOM
 from apptest_harness import app, chart_data, deployment, metrics, texts
 
+from model import load_catalog
 from model.pricing import context_tiers as tiers
 from model.pricing import knees
 from model.pricing import traffic as tr
@@ -29,6 +30,9 @@ def test_renders_with_every_chart_and_the_tier_table(query):
     tiers_table = at.dataframe[0].value
     assert {100_000, 200_000, 272_000} <= set(tiers_table["threshold_tokens"])
     assert tiers_table["this_model_output_x"].notna().all(), "every published threshold is inside the sweep"
+    stated = [r.long_context_threshold_tokens for r in load_catalog().api_prices if r.long_context_threshold_tokens]
+    assert set(tiers_table["threshold_tokens"]) == set(stated)  # every published tier, 100k to 272k
+    assert {"Anthropic", "Google", "OpenAI", "xAI"} <= set(tiers_table["provider"])
 
 
 def test_the_landing_scenario_reaches_200k_and_prices_the_published_tier():

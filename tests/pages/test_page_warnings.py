@@ -39,7 +39,7 @@ def test_a_whole_request_beyond_the_context_is_warned():
 def test_prices_of_a_batch_that_does_not_fit_are_marked_with_the_max_batch():
     at = app({"batch": "256"})
     shown = metrics(at)
-    marked = ("USD per 1M input tokens", "USD per 1M output tokens", "Output / input price", "Tokens/s per replica")
+    marked = ("USD per 1M input tokens", "USD per 1M output tokens", "Output / input cost", "Tokens/s per replica")
     for label in marked:
         assert shown[label].endswith(" (does not fit)"), label
     assert "NOT servable: batch 256 does not fit in HBM at ctx 8,192 (max batch 162)" in texts(at)
@@ -56,7 +56,7 @@ def test_prefill_decode_marks_the_prices_of_a_batch_that_does_not_fit():
 def test_overview_and_prefill_decode_say_which_context_each_number_uses():
     phrase = "at ctx 8,192 (the Context slider); this request's decode sees 4,096–5,119"
     overview = texts(app())
-    assert phrase in overview and "input price and TTFT at the **prompt of 4,096 tokens**" in overview
+    assert phrase in overview and "input cost and TTFT at the **prompt of 4,096 tokens**" in overview
     assert phrase in app(page="pages/prefill_decode.py").info[0].value
 
 

@@ -38,7 +38,7 @@ def tier_points(fig: go.Figure, tiers: list[SpeedTier], x_of, y_of) -> None:
 
 
 def frontier(sweep: BatchSweep, batch: int, now: tuple[float, float], tiers: list[SpeedTier]) -> go.Figure:
-    fig = log_log("Speed against price as batch varies", "tokens/s per user (log)", "USD per 1M output tokens (log)",
+    fig = log_log("Speed against cost as batch varies", "tokens/s per user (log)", "USD per 1M output tokens (log)",
                   x_format=".3~g", y_format="$.2~g")
     speed, usd, fits = sweep.tokens_per_s_per_user, sweep.usd_per_m_output, sweep.fits
     hover = "%{customdata:,.0f} sequences: %{x:.3g} tok/s per user, $%{y:.3g} per 1M<extra></extra>"

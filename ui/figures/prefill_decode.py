@@ -33,7 +33,7 @@ def price_figure(sweep: PriceSweep, title: str, x_title: str, current_x: float, 
         title, x_title, "USD per 1M tokens", traces, log_x=True, log_y=True, height=430, legend=BOTTOM_LEGEND,
         x_axis=dict(range=[math.log10(sweep.x.min()), math.log10(sweep.x.max())]),
         y_axis=factory.log_ticks(np.concatenate([sweep.usd_per_m_input, sweep.usd_per_m_output]), lambda x: f"${x:g}"),
-        yaxis2=factory.right_log_axis("output / input price (x)", sweep.output_input_ratio, lambda x: f"{x:g}x"))
+        yaxis2=factory.right_log_axis("output / input cost (x)", sweep.output_input_ratio, lambda x: f"{x:g}x"))
     if no_fit_from < sweep.x.max():
         fig.add_vrect(x0=no_fit_from, x1=float(sweep.x.max()), fillcolor="#999999", opacity=0.15, line_width=0,
                       annotation_text=no_fit_label, annotation_position="bottom left", annotation_font_size=10)
@@ -68,7 +68,7 @@ def api_ratio_figure(groups: list[RatioGroup], model_ratio: float, model_label: 
         go.Bar(x=[model_ratio], y=[model_label], orientation="h", name="this scenario (model)",
                marker_color=PALETTE["model"], text=[f"{model_ratio:.3g}x"], hovertemplate="%{y}: %{x:.3g}x<extra></extra>"),
     ]
-    fig = factory.figure("Output / input price: published APIs vs this scenario", "output price / input price (x)", "",
+    fig = factory.figure("Output / input: published API prices vs this scenario's cost", "output / input (x): price for APIs, cost for this scenario", "",
                          traces, category_y=True, y_axis=dict(automargin=True), height=430, legend=BOTTOM_LEGEND,
                          bargap=0.3)
     return factory.vertical_marker(fig, model_ratio, "", PALETTE["model"])

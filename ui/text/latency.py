@@ -44,7 +44,7 @@ def tier_sentence(tier: SpeedTier, batch: int, floor_s: float, batch_one_s: floa
                 f"({fmt.duration(batch_one_s)}: KV reads, all-reduces and bandwidth efficiency add to the floor)."), False
     if tier.status == "no_fit":
         return "No tier: the weights (or one sequence) do not fit in HBM on this replica.", False
-    change = (f"{fmt.ratio(tier.price_multiple)} the price per output token" if tier.price_multiple >= 1
+    change = (f"{fmt.ratio(tier.price_multiple)} the cost per output token" if tier.price_multiple >= 1
               else f"saves {fmt.fraction(1 - tier.price_multiple)} per output token")
     full = " (HBM is full: a larger batch would not fit)" if tier.status == "hbm_limited" else ""
     return (f"{need}: the largest batch that meets it is **{tier.batch:,}**{full} (TPOT {fmt.duration(tier.tpot_s)}), "

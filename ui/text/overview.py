@@ -65,8 +65,8 @@ def context_note(scenario: Scenario) -> str:
     """Which context each headline number is evaluated at."""
     lo, hi = decode_contexts(scenario)
     where = "inside" if lo <= scenario.ctx <= hi else "outside"
-    return (f"Output price, TPOT, tokens/s, max batch, batch knee and the floor at this context are at **ctx "
-            f"{scenario.ctx:,}** (the Context slider); input price and TTFT at the **prompt of {scenario.prompt:,} tokens**. "
+    return (f"Output cost, TPOT, tokens/s, max batch, batch knee and the floor at this context are at **ctx "
+            f"{scenario.ctx:,}** (the Context slider); input cost and TTFT at the **prompt of {scenario.prompt:,} tokens**. "
             f"This request ({scenario.prompt:,} + {scenario.out:,} tokens) decodes at contexts {lo:,}–{hi:,} ({where} "
             "that ctx); the timeline and chip-seconds below follow it.")
 
