@@ -27,13 +27,11 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from model.base.units import PER_MILLION
 from model.core import metrics
 from model.core.deployment import Deployment
 from model.core.roofline import decode_step, prefill
-from model.pricing import context_tiers
+from model.pricing import context_tiers, traffic
 from model.pricing.cost_basis import (
     HOURS_PER_YEAR,
     CostBasis,
@@ -220,23 +218,30 @@ def _cache_rows(dep, wl: Workload, std: TierRow, basis, util, inputs, ownership)
     return [_priced(r, basis, util, inputs.margin) for r in (read, write, hold)], gb, share
 
 
-def _long_row(dep, wl: Workload, batch, basis, util, inputs) -> tuple[TierRow | None, float, float]:
-    """F179: mean costs above the boundary at min(batch, fit) (context_tiers, F38-F40)."""
+def _long_row(dep, wl: Workload, basis, util, inputs) -> tuple[TierRow | None, float, float]:
+    """F179: the long-context tier priced from traffic (F157–F158): each context's cost at the batch the
+    standard speed target allows there (F77; the batch that fits without a target), the upper tier
+    charging the traffic-weighted mean cost of the requests above the boundary."""
     served = at_chip_hour(dep, served_chip_hour_usd(basis, util))
-    sweep = context_tiers.context_sweep(served, max(batch, 1))
-    out = np.where(sweep.fits, sweep.usd_per_m_output[0], sweep.best_output)
-    inp = np.where(sweep.fits, sweep.usd_per_m_input[0], sweep.best_input)
-    boundary = float(inputs.long_ctx) if inputs.long_ctx > 0 else context_tiers.suggested_boundary_tokens(sweep.ctx_tokens, out)
-    lo_out, hi_out = context_tiers.tier_prices_usd(sweep.ctx_tokens, out, boundary)
-    lo_in, hi_in = context_tiers.tier_prices_usd(sweep.ctx_tokens, inp, boundary)
+    target = 1.0 / inputs.std_tps if inputs.std_tps > 0 else None
+    sweep = context_tiers.context_sweep(served, 1, target_tpot_s=target)
+    defaults = traffic.tier_defaults()
+    load = traffic.lognormal(sweep.ctx_tokens, defaults["traffic_median_tokens"], defaults["traffic_sigma"])
+    inp, out = sweep.tier_input, sweep.tier_output
+    boundary = float(inputs.long_ctx) if inputs.long_ctx > 0 else traffic.suggested_boundary(load, inp, out)
+    if not math.isfinite(boundary):
+        return None, boundary, NAN
+    prices = traffic.tier_prices(load, inp, out, boundary)
+    (_, hi_in), (_, hi_out) = prices.input_usd, prices.output_usd
     if not (math.isfinite(hi_out) and math.isfinite(hi_in)):
         return None, boundary, NAN
     at = max(int(boundary), 1)
-    b = int(min(max(batch, 1), max(float(metrics.max_batch(dep, at)), 1)))
-    row = TierRow("long_context", f"context above {boundary:,.0f} tokens (mean up to {sweep.ctx_tokens[-1]:,.0f})", b, util,
-                  float(prefill(dep, at, batch=1).time_s) * 1e3, float(decode_step(dep, b, at).time_s) * 1e3,
+    b = max(slo_batch(dep, at, target), 1)
+    tpot_ms = float(decode_step(dep, b, at).time_s) * 1e3 / metrics.tokens_per_step(dep)
+    row = TierRow("long_context", f"context above {boundary:,.0f} tokens (traffic-weighted, up to "
+                  f"{sweep.ctx_tokens[-1]:,.0f})", b, util, float(prefill(dep, at, batch=1).time_s) * 1e3, tpot_ms,
                   cost_usd_per_m_input=hi_in, cost_usd_per_m_output=hi_out)
-    return _priced(row, basis, util, inputs.margin), boundary, hi_out / lo_out
+    return _priced(row, basis, util, inputs.margin), boundary, prices.output_mult
 
 
 def standard_tier(dep: Deployment, wl: Workload, inputs: SheetInputs, basis: CostBasis, util: float) -> TierRow:
@@ -279,7 +284,7 @@ def price_sheet(dep: Deployment, wl: Workload, inputs: SheetInputs, ownership=No
                                "at full utilisation (idle capacity)", dep, wl, std_batch, 1.0, basis, inputs))
     rows.append(_speed_row("batch", f"no speed target, hours of latency; at full utilisation (idle share of the day {diurnal.idle_share:.0%})",
                            dep, wl, slo_batch(dep, wl.ctx, None), 1.0, basis, inputs))
-    long_row, boundary, multiplier = _long_row(dep, wl, max(std_batch, 1), basis, util, inputs)
+    long_row, boundary, multiplier = _long_row(dep, wl, basis, util, inputs)
     if long_row is not None:
         rows.append(long_row)
     cache, gb, share = _cache_rows(dep, wl, rows[0], basis, util, inputs, ownership)
