@@ -16,6 +16,7 @@ import math
 import statistics
 from dataclasses import dataclass
 
+from model.base.text import significant
 from model.catalog.api_prices import ApiPrice
 from model.pricing.cost_basis import implied_chip_hour_usd, implied_margin
 from model.pricing.sheet import PriceSheet
@@ -57,12 +58,12 @@ def what_would_change(gap: float, served_usd: float, full_usd: float, owned_usd:
     known) would give, or more tokens per chip-second."""
     if not gap > 1:
         return ""
-    parts = [f"cost must fall {gap:.2g}x: a served chip-hour of at most ${served_usd / gap:.3g}"]
+    parts = [f"cost must fall {significant(gap, 2)}x: a served chip-hour of at most ${significant(served_usd / gap)}"]
     if full_usd < served_usd:
-        parts.append(f"full utilisation gives {served_usd / full_usd:.2g}x ({_enough(served_usd / full_usd, gap)})")
+        parts.append(f"full utilisation gives {significant(served_usd / full_usd, 2)}x ({_enough(served_usd / full_usd, gap)})")
     if owned_usd < served_usd:
-        parts.append(f"owning the chips gives {served_usd / owned_usd:.2g}x ({_enough(served_usd / owned_usd, gap)})")
-    parts.append(f"or {gap:.2g}x the tokens per chip-second (speculative decoding, FP8/FP4 weights, a larger batch)")
+        parts.append(f"owning the chips gives {significant(served_usd / owned_usd, 2)}x ({_enough(served_usd / owned_usd, gap)})")
+    parts.append(f"or {significant(gap, 2)}x the tokens per chip-second (speculative decoding, FP8/FP4 weights, a larger batch)")
     return "; ".join(parts)
 
 

@@ -140,7 +140,8 @@ def _speed_row(tier, slo, dep, wl: Workload, batch, util, basis, inputs, extra_s
     status = extra_status or "ok"
     if inputs.std_ttft_ms > 0 and tier in ("standard", "fast") and ttft_s * 1e3 > inputs.std_ttft_ms:
         status = f"TTFT {ttft_s * 1e3:,.0f} ms is over the {inputs.std_ttft_ms:,.0f} ms target"
-    return _priced(TierRow(tier, slo, int(batch), util, ttft_s * 1e3, step_s * 1e3, inp, cached, out, status=status),
+    tpot_ms = step_s * 1e3 / metrics.tokens_per_step(dep)  # with speculative decoding a step yields more tokens
+    return _priced(TierRow(tier, slo, int(batch), util, ttft_s * 1e3, tpot_ms, inp, cached, out, status=status),
                    basis, util, inputs.margin)
 
 

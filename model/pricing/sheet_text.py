@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from model.base.text import significant
 from model.core import metrics
 from model.core.deployment import Deployment
 from model.core.roofline import decode_step, prefill
@@ -23,7 +24,7 @@ def _n(count: int, noun: str) -> str:
 
 
 def _x(value: float) -> str:
-    return f"{value:.3g}x" if math.isfinite(value) else "n/a"
+    return f"{significant(value)}x" if math.isfinite(value) else "n/a"
 
 
 def _published(p: PublishedRatio | None) -> str:
@@ -57,14 +58,14 @@ def ratio_paragraphs(sheet: PriceSheet, dep: Deployment, wl: Workload, published
     out["output/input"] = (
         f"Output costs {_x(ratios['output/input'])} input. A decode step at batch {std.batch:,} reads {weights_gb:,.1f} GB of "
         f"weights and {_n(std.batch, 'KV cache')} of {_n(wl.ctx, 'token')} to make {_n(std.batch, 'token')}, and is "
-        f"{_bound(step)}-bound ({std.tpot_ms:.3g} ms); the prefill of the same {_n(std.batch, 'prompt')} makes "
+        f"{_bound(step)}-bound ({significant(std.tpot_ms)} ms); the prefill of the same {_n(std.batch, 'prompt')} makes "
         f"{_n(std.batch * wl.prompt, 'token')} per weight "
         f"read and is {_bound(pre)}-bound. Market: {_published(published.get('output/input'))}.")
     if fast is not None and fast.batch > 0:
         out["fast/standard"] = (
             f"The fast tier costs {_x(ratios['fast/standard'])} standard per output token: its TPOT target lets a step carry "
             f"{_n(fast.batch, 'sequence')} instead of {std.batch:,}, and a step's weight reads are shared by fewer users "
-            f"({fast.tpot_ms:.3g} ms vs {std.tpot_ms:.3g} ms per step). Market: {_published(published.get('fast/standard'))}.")
+            f"({significant(fast.tpot_ms)} ms vs {significant(std.tpot_ms)} ms per step). Market: {_published(published.get('fast/standard'))}.")
     else:
         out["fast/standard"] = ("No fast tier: no target set, or no batch meets it (below the batch-1 TPOT at this context). "
                                 f"Market: {_published(published.get('fast/standard'))}.")
@@ -107,9 +108,9 @@ def ratio_paragraphs(sheet: PriceSheet, dep: Deployment, wl: Workload, published
 def sheet_assumptions(sheet: PriceSheet, dep: Deployment, inputs: SheetInputs) -> list[str]:
     """The numbers every row rests on, one line each."""
     b = sheet.basis
-    basis = (f"rented at ${b.usd_per_chip_hour:.3g} per chip-hour" if b.name == "rent" else
-             f"owned: ${b.fixed_usd_per_chip_hour:.3g} per chip-hour fixed (depreciation and opex) + "
-             f"${b.energy_usd_per_chip_hour:.3g} electricity while serving")
+    basis = (f"rented at ${significant(b.usd_per_chip_hour)} per chip-hour" if b.name == "rent" else
+             f"owned: ${significant(b.fixed_usd_per_chip_hour)} per chip-hour fixed (depreciation and opex) + "
+             f"${significant(b.energy_usd_per_chip_hour)} electricity while serving")
     return [f"{dep.model.name} on {dep.chips} x {dep.hardware.name}; chips {basis}",
             f"utilisation of the tiers with a speed target {sheet.utilisation:.0%} (util {inputs.util:g} x diurnal "
             f"{sheet.utilisation / inputs.util:.0%}); the batch tier at 100%",

@@ -4,6 +4,8 @@ another browser context after theirs (the second hop)."""
 
 from urllib.parse import parse_qs, urlparse
 
+from apptest_harness import PAGES
+
 from .streamlit_page import (
     BATCH_LABEL,
     choose,
@@ -153,7 +155,7 @@ def test_an_unknown_page_says_so_and_links_the_real_pages(context, server_url):
     assert "There is no page 'no_such_page'" in text
     links = page.locator('[data-testid="stMainBlockContainer"] [data-testid="stPageLink"]')
     page.wait_for_function("() => document.querySelectorAll('[data-testid=stMainBlockContainer] "
-                           "[data-testid=stPageLink]').length === 10", timeout=60_000)
+                           f"[data-testid=stPageLink]').length === {len(PAGES)}", timeout=60_000)
     assert exceptions(page) == 0
     page.keyboard.press("Escape")  # Streamlit's own "Page not found" dialog
     page.locator('[role="dialog"]').wait_for(state="detached", timeout=10_000)
