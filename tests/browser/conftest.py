@@ -106,3 +106,11 @@ def context(browser, request):
             with contextlib.suppress(Exception):  # a crashed page must not hide the test's own failure
                 page.screenshot(path=str(ARTIFACTS / name), full_page=True)
     ctx.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Every browser test in one xdist group: under `pytest -n 2 --dist loadgroup` (scripts/test.sh) they
+    share one worker, one server and one Chromium while the other worker runs the rest."""
+    for item in items:
+        if "tests/browser" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
