@@ -21,7 +21,7 @@ from model.core import metrics
 from model.core.deployment import Deployment
 from model.core.grids import context_grid, last_true_integer
 from model.core.roofline import decode_step, prefill
-from model.pricing.slo import slo_batch
+from model.pricing.slo import slo_batches
 
 MIN_CONTEXT_TOKENS = 128  # left end of every context sweep (the dashboard's smallest context)
 
@@ -67,7 +67,7 @@ def context_sweep(dep: Deployment, batch: int, max_context: float | None = None,
     top = max(float(dep.model.max_context if max_context is None else max_context), 2.0 * MIN_CONTEXT_TOKENS)
     ctx = context_grid(MIN_CONTEXT_TOKENS, top, points, integer=False)
     fit = np.minimum(metrics.max_batch(dep, ctx), MAX_BATCH)
-    tier = np.array([float(slo_batch(dep, c, target_tpot_s)) for c in ctx]) if target_tpot_s else fit
+    tier = slo_batches(dep, ctx, target_tpot_s).astype(float) if target_tpot_s else fit
     batches = np.stack([np.full_like(ctx, float(batch)), np.maximum(tier, 1.0)])
     out = metrics.cost_per_m_output_usd(dep, decode_step(dep, batches, ctx).time_s, batches)
     inp = metrics.cost_per_m_input_usd(dep, prefill(dep, ctx, batch=batches).time_s, batches, ctx)

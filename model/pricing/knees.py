@@ -26,7 +26,7 @@ from model.core.architecture import ModelConfig
 from model.core.deployment import Deployment
 from model.core.grids import context_grid
 from model.core.roofline import decode_step, prefill
-from model.pricing.slo import slo_batch
+from model.pricing.slo import slo_batches
 
 LINEAR_OPS = ("qkv_proj", "out_proj", "ffn", "moe_experts", "moe_shared_experts")  # lm_head excluded
 _PROMPTS = context_grid(1, 1e9, 361, integer=False)
@@ -60,7 +60,7 @@ def knee_contexts(dep: Deployment) -> np.ndarray:
 def knee_batches(dep: Deployment, target_tpot_s: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(contexts, SLO batch at each, batch that fits at each) on the knee grid."""
     ctx = knee_contexts(dep)
-    batches = np.array([float(slo_batch(dep, c, target_tpot_s)) for c in ctx])
+    batches = slo_batches(dep, ctx, target_tpot_s).astype(float)
     return ctx, batches, np.minimum(metrics.max_batch(dep, ctx), MAX_BATCH)
 
 

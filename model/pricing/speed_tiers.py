@@ -22,7 +22,7 @@ from model.core.grids import last_true_integer
 from model.core.roofline import decode_step
 
 CHIP_COUNTS = (1, 2, 4, 8, 16, 32, 64)
-_TOLERANCE = 1e-9  # relative: a TPOT equal to the target (up to rounding) meets it
+TPOT_TOLERANCE = 1e-9  # relative: a TPOT equal to the target (up to rounding) meets it
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def largest_batch_within_s(dep: Deployment, ctx: float, target_tpot_s: float, ba
 
     Relies on the decode step never getting shorter as batch grows (every op's FLOPs and bytes are
     non-decreasing in batch)."""
-    limit = target_tpot_s * (1 + _TOLERANCE) * metrics.tokens_per_step(dep)
+    limit = target_tpot_s * (1 + TPOT_TOLERANCE) * metrics.tokens_per_step(dep)
     return last_true_integer(lambda b: decode_step(dep, b, ctx).time_s <= limit, 1, int(batch_cap))
 
 

@@ -20,7 +20,7 @@ from model.core import metrics
 from model.core.deployment import Deployment
 from model.core.roofline import decode_step, prefill
 from model.pricing import knees
-from model.pricing.slo import slo_batch
+from model.pricing.slo import slo_batches
 from model.report.summary import OUTPUT_NAMES, SI_TIME_COLUMNS, compute_dtype, knee_columns, scenario_warnings
 from model.schema.scenario import Scenario
 
@@ -84,11 +84,11 @@ def batch_knees(dep: Deployment, ctx: np.ndarray) -> np.ndarray:
     return knees[inverse.reshape(-1)]
 
 
-def slo_batches(dep: Deployment, ctx: np.ndarray, target_tpot_s: float | None) -> np.ndarray:
-    """`slo.slo_batch` at each row's context, each distinct context evaluated once."""
+def slo_batch_column(dep: Deployment, ctx: np.ndarray, target_tpot_s: float | None) -> np.ndarray:
+    """`slo.slo_batch` at each row's context (one vectorised search over the distinct contexts), as ints."""
     contexts, inverse = np.unique(ctx, return_inverse=True)
-    batches = np.array([slo_batch(dep, c, target_tpot_s) for c in contexts], dtype=object)
-    return batches[inverse.reshape(-1)]  # ints, as the one-row path gives
+    batches = np.array([int(b) for b in slo_batches(dep, contexts, target_tpot_s)], dtype=object)
+    return batches[inverse.reshape(-1)]  # Python ints, as the one-row path gives
 
 
 def summarize_arrays(dep: Deployment, batch, ctx, prompt, out, shared: DeploymentColumns) -> dict:
@@ -122,7 +122,7 @@ def summarize_arrays(dep: Deployment, batch, ctx, prompt, out, shared: Deploymen
         "decode_bound": np.broadcast_to(step.bound(), n),
         "prefill_bound": np.broadcast_to(first.bound(), n),
         "batch_knee": batch_knees(dep, ctx),
-        "slo_batch": slo_batches(dep, ctx, shared.target_tpot_s),
+        "slo_batch": slo_batch_column(dep, ctx, shared.target_tpot_s),
         "request_s": prefill_s + out * tpot_run_s,
         "request_chip_s": dep.chips * (batched_prefill_s + out * tpot_run_s) / batch,
         "exposed_comms_s": np.broadcast_to(step.exposed_comms_s, n),
