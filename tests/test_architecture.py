@@ -252,10 +252,12 @@ def test_benchmarks_and_pytest_use_the_root_as_import_path():
     assert not (ROOT / "pytest.ini").exists()  # one pytest configuration: pyproject.toml
 
 
-# A repository document: `docs/NAME.md` not inside a URL (`.../docs/x.md`) and not after another
-# repository's name (`NVIDIA/TensorRT-LLM docs/source/performance.md` cites that repository).
+# A repository document: `docs/NAME.md`, or a document named alone (`README.md`, at the root or in docs/),
+# not inside a URL (`.../docs/x.md`) and not after another repository's name
+# (`NVIDIA/TensorRT-LLM docs/source/performance.md` cites that repository).
 DOC_REFERENCE = re.compile(r"(?<![\w/.-])docs/[\w./-]*\w\.md\b")
 OTHER_REPOSITORY = re.compile(r"[\w.-]+/[\w.-]+\s+$")
+BARE_DOC = re.compile(r"(?<![\w/.-])[A-Z][A-Z0-9_]*\.md\b")  # a document named alone (README.md): root or docs/
 CITING_DIRS = ("model", "ui", "pages", "presets")
 
 
@@ -267,8 +269,11 @@ def cited_document_problems() -> list[str]:
                 continue
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 where = f"{path.relative_to(ROOT)}:{number}"
-                if "FORMULAS.md" in line:
-                    problems.append(f"{where}: cites FORMULAS.md, which is not in the repository")
+                for match in BARE_DOC.finditer(line):
+                    if OTHER_REPOSITORY.search(line[: match.start()]):
+                        continue
+                    if not any((folder / match.group()).is_file() for folder in (ROOT, ROOT / "docs")):
+                        problems.append(f"{where}: cites {match.group()}, which is not in the repository")
                 for match in DOC_REFERENCE.finditer(line):
                     if OTHER_REPOSITORY.search(line[: match.start()]):
                         continue

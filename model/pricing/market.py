@@ -19,11 +19,8 @@ from dataclasses import dataclass
 from model.base.text import significant
 from model.catalog.api_prices import ApiPrice
 from model.pricing.cost_basis import implied_chip_hour_usd, implied_margin
+from model.pricing.published import or_nan
 from model.pricing.sheet import PriceSheet
-
-
-def _num(value) -> float:
-    return math.nan if value is None else float(value)
 
 
 @dataclass(frozen=True)
@@ -79,10 +76,10 @@ def market_rows(rows: list[ApiPrice], sheet: PriceSheet, model_id: str, served_u
     for row in rows:
         if row.model_id != model_id:
             continue
-        p_in, p_out = _num(row.usd_per_m_input), _num(row.usd_per_m_output)
+        p_in, p_out = or_nan(row.usd_per_m_input), or_nan(row.usd_per_m_output)
         gap = c_out / p_out if p_out > 0 else math.nan
         out.append(MarketRow(
-            row.provider, row.model, p_in, p_out, _num(row.usd_per_m_cached_input), c_in, c_out,
+            row.provider, row.model, p_in, p_out, or_nan(row.usd_per_m_cached_input), c_in, c_out,
             implied_margin(p_in, c_in), implied_margin(p_out, c_out),
             implied_chip_hour_usd(p_out, c_out, served_usd_per_chip_hour, margin), bool(gap > 1),
             what_would_change(gap, served_usd_per_chip_hour, full_usd_per_chip_hour, owned_usd_per_chip_hour),
@@ -115,7 +112,7 @@ def published_ratio_summary(rows: list[ApiPrice]) -> dict[str, PublishedRatio]:
     """F181: median, min and max of each PUBLISHED_RATIOS ratio over the rows stating both prices."""
     summary = {}
     for name, (top, bottom) in PUBLISHED_RATIOS.items():
-        values = [_num(getattr(r, top)) / _num(getattr(r, bottom)) for r in rows
+        values = [or_nan(getattr(r, top)) / or_nan(getattr(r, bottom)) for r in rows
                   if getattr(r, top) is not None and getattr(r, bottom) not in (None, 0)]
         values = [v for v in values if math.isfinite(v)]
         if values:

@@ -14,7 +14,8 @@ import numpy as np
 from model.catalog.api_prices import ApiPrice
 
 
-def _or_nan(value: float | None) -> float:
+def or_nan(value: float | None) -> float:
+    """A published number, or nan where the table has none."""
     return math.nan if value is None else float(value)
 
 
@@ -35,8 +36,8 @@ def published_ratios(rows: list[ApiPrice]) -> list[PublishedRatio]:
     """Every api_prices row; the ratio is the stated `out_in_ratio`, else output / input, else nan."""
     out = []
     for row in rows:
-        usd_in, usd_out = _or_nan(row.usd_per_m_input), _or_nan(row.usd_per_m_output)
-        ratio = _or_nan(row.out_in_ratio)
+        usd_in, usd_out = or_nan(row.usd_per_m_input), or_nan(row.usd_per_m_output)
+        ratio = or_nan(row.out_in_ratio)
         if math.isnan(ratio) and usd_in > 0:
             ratio = usd_out / usd_in
         out.append(PublishedRatio(row.provider, row.model, usd_in, usd_out, ratio, row.source, row.date_seen))
@@ -75,7 +76,7 @@ def published_tiers(rows: list[ApiPrice]) -> list[dict]:
     """
     return [{"provider": row.provider, "model": row.model,
              "threshold_tokens": float(row.long_context_threshold_tokens),
-             "input_mult": _or_nan(row.long_context_input_mult), "output_mult": _or_nan(row.long_context_output_mult),
+             "input_mult": or_nan(row.long_context_input_mult), "output_mult": or_nan(row.long_context_output_mult),
              "source": row.source, "date_seen": row.date_seen}
             for row in rows if row.long_context_threshold_tokens is not None]
 
@@ -87,8 +88,8 @@ def published_cache_prices(rows: list[ApiPrice]) -> list[dict]:
     cached_input_fraction, date_seen, source.
     """
     return [{"provider": row.provider, "model": row.model,
-             "input_usd_per_mtok": _or_nan(row.usd_per_m_input),
-             "cached_input_usd_per_mtok": _or_nan(row.usd_per_m_cached_input),
+             "input_usd_per_mtok": or_nan(row.usd_per_m_input),
+             "cached_input_usd_per_mtok": or_nan(row.usd_per_m_cached_input),
              "cached_input_fraction": row.cached_input_fraction,
              "date_seen": row.date_seen, "source": row.source}
             for row in rows if row.cached_input_fraction is not None]

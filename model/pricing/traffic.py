@@ -15,6 +15,7 @@ their own cost (equal to what the others pay below it) as a share of the total c
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 from dataclasses import dataclass
@@ -37,6 +38,12 @@ DEFAULTS_FILE = "long_context.csv"
 
 def tier_defaults(directory=PRESET_DIR) -> dict[str, float]:
     """The sourced defaults of presets/long_context.csv (slo_tps, traffic_median_tokens, traffic_sigma)."""
+    return dict(_read_tier_defaults(str(directory)))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_tier_defaults(directory: str) -> tuple[tuple[str, float], ...]:
+    """The file read once per directory (preset data does not change while the process runs)."""
     path = Path(directory) / DEFAULTS_FILE
     values = {}
     for line, row in read_rows(path):
@@ -46,7 +53,7 @@ def tier_defaults(directory=PRESET_DIR) -> dict[str, float]:
             raise PresetError(f"{DEFAULTS_FILE}: line {line}: value: must be a number") from None
         if not (row.get("source") or "").strip():
             raise PresetError(f"{DEFAULTS_FILE}: line {line}: source: is empty; every value needs its source")
-    return values
+    return tuple(values.items())
 
 
 @dataclass(frozen=True)
