@@ -9,7 +9,8 @@ from model.report.fleet import FLEET_CHECKS, fleet_rows, sensitivity
 
 def cmd_fleet(args) -> int:
     catalog = load_catalog(args.presets)
-    print(table(fleet_rows(catalog), ["scenario", "metric", "published", "predicted", "error_pct", "source"]))
+    print(table(fleet_rows(catalog), ["scenario", "metric", "published", "predicted", "error_pct", "basis",
+                                             "implied_utilisation_pct", "source"]))
     for check in FLEET_CHECKS:
         print(f"\n{check.scenario}, {check.unit}: one assumption changed at a time")
         print(table(sensitivity(catalog, check), ["change", "predicted", "vs_base_pct"]))

@@ -83,6 +83,7 @@ class Deployment:
     draft_model: ModelConfig | None = None  # the draft; None: an MTP head (one extra layer per draft token)
     four_bit_compute: bool = False  # FP4 GEMMs (abits=4) on a chip with an FP4 peak
     attention_bf16: bool = False  # the attention core (QK^T, PV) at the bf16 peak whatever the GEMMs run at (F129)
+    random_routing: bool = False  # routing=random: expected loads balanced, each step's draw not (F141)
 
     def __post_init__(self):
         tp = self.tp_degree

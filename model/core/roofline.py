@@ -26,8 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.core.deployment import ALLREDUCES_PER_LAYER, Deployment
+from model.core.deployment import ALLREDUCES_PER_LAYER, EXPERT_OP, Deployment
 from model.core.ops import OpCost, forward_ops
+from model.core.overlap import ATTENTION_STAGE, COMM_SM_SHARE, FFN_STAGE, schedule_s
+from model.core.parallel import routing_imbalance
 from model.core.speculative import mtp_draft_s
 
 DISPATCH_8BIT_BYTES = 1.0  # DeepSeek-V3 dispatches FP8 activations to the experts, combines in BF16
@@ -158,7 +160,18 @@ class PassTiming:
 ATTENTION_KERNEL_OPS = ("attention",)  # ops whose FLOPs run at the attention fraction of peak
 
 
-def time_ops(dep: Deployment, ops: list[OpCost]) -> list[OpTiming]:
+def time_ops(dep: Deployment, ops: list[OpCost], tokens=None) -> list[OpTiming]:
+    """Each op's roofline times on the replica; the routed experts' compute and activations on the
+    busiest chip when routing is random (F141, needs the pass's `tokens`)."""
+    timed = _time_ops(dep, ops)
+    if tokens is None or not dep.random_routing:
+        return timed
+    hot = routing_imbalance(dep, tokens)
+    return [dataclasses.replace(op, compute_s=op.compute_s * hot, act_s=op.act_s * hot) if op.name == EXPERT_OP
+            else op for op in timed]
+
+
+def _time_ops(dep: Deployment, ops: list[OpCost]) -> list[OpTiming]:
     eff = dep.efficiency
     bw = dep.hbm_bytes_per_s
     kv_scale = dep.kv_replication / (bw * eff.kv_mbu)
@@ -176,24 +189,35 @@ def time_ops(dep: Deployment, ops: list[OpCost]) -> list[OpTiming]:
     ]
 
 
+def allreduce_one_s(dep: Deployment, tokens) -> np.ndarray:
+    """One tensor-parallel all-reduce of a layer over the tp group's share of `tokens` (F20, F121)."""
+    return dep.allreduce_s(np.asarray(tokens, dtype=float) * dep.tp_degree / dep.chips)
+
+
 def allreduce_total_s(dep: Deployment, tokens) -> np.ndarray:
-    """The pass's tensor-parallel all-reduces: two per layer over the tp group's tokens (F20, F121)."""
-    group_tokens = np.asarray(tokens, dtype=float) * dep.tp_degree / dep.chips
-    return ALLREDUCES_PER_LAYER * dep.model.layers * dep.allreduce_s(group_tokens)
+    """The pass's tensor-parallel all-reduces: two per layer (F20, F121)."""
+    return ALLREDUCES_PER_LAYER * dep.model.layers * allreduce_one_s(dep, tokens)
 
 
 def all_to_all_total_s(dep: Deployment, tokens, decode: bool = False) -> np.ndarray:
     """The pass's expert-parallel dispatch + combine, one each per MoE layer (F122); 0 without EP.
     Decode sends every copy directly (DeepEP's low-latency mode, F130); prefill forwards per domain."""
+    dispatch, combine = dispatch_combine_s(dep, tokens, decode)
+    return dep.model.moe_layers * (dispatch + combine)
+
+
+def dispatch_combine_s(dep: Deployment, tokens, decode: bool) -> tuple[np.ndarray, np.ndarray]:
+    """One MoE layer's dispatch and combine of `tokens` tokens (F122, F130); zeros without EP."""
     tokens = np.asarray(tokens, dtype=float)
     if not dep.expert_parallel:
-        return np.zeros_like(tokens)
+        return np.zeros_like(tokens), np.zeros_like(tokens)
     m, net, per_chip = dep.model, dep.network, tokens / dep.chips
     row = m.d_model * dep.precision.bytes_per_activation
     dispatch_row = m.d_model * DISPATCH_8BIT_BYTES if dep.eight_bit_compute or dep.four_bit_compute else row
-    one = [net.all_to_all_s(per_chip, dep.chips, m.experts_active, b, dep.ep_max_domains, direct=decode)
-           for b in (dispatch_row, row)]
-    return m.moe_layers * (one[0] + one[1])
+    hot = routing_imbalance(dep, tokens)  # the busiest chip receives `hot` times its share (F141)
+    dispatch, combine = (hot * net.all_to_all_s(per_chip, dep.chips, m.experts_active, b, dep.ep_max_domains,
+                                                direct=decode) for b in (dispatch_row, row))
+    return dispatch, combine
 
 
 def _with_logits(ops: list[OpCost], positions: int) -> list[OpCost]:
@@ -205,20 +229,70 @@ def _with_logits(ops: list[OpCost], positions: int) -> list[OpCost]:
 
 
 def forward_pass(dep: Deployment, batch, new_tokens, ctx, decode: bool, logit_positions: int = 1) -> PassTiming:
-    """Roofline timing of one forward pass of `batch` sequences (see ops.forward_ops)."""
+    """Roofline timing of one forward pass of `batch` sequences (see ops.forward_ops); with
+    `overlap`, two micro-batches on the schedule of F140."""
+    if dep.overlap:  # a decode step of one sequence cannot be split: it runs whole
+        size = np.asarray(batch, dtype=float) * (1 if decode else np.asarray(new_tokens, dtype=float))
+        split = size >= 2  # decode splits sequences, prefill tokens
+        if np.all(split):
+            return _two_micro_batches(dep, batch, new_tokens, ctx, decode, logit_positions)
+        whole = forward_pass(dataclasses.replace(dep, overlap=False), batch, new_tokens, ctx, decode, logit_positions)
+        if not np.any(split):
+            return whole
+        halves = _two_micro_batches(dep, np.where(split, batch, 2), new_tokens, ctx, decode, logit_positions)
+        return _where(split, halves, whole)
     ops = _with_logits(forward_ops(dep.model, dep.precision, batch, new_tokens, ctx, decode), logit_positions)
-    timed = time_ops(dep, ops)
     tokens = np.asarray(batch, dtype=float) * np.asarray(new_tokens, dtype=float)
-    comms, a2a = allreduce_total_s(dep, tokens), all_to_all_total_s(dep, tokens, decode)
-    hidden, share = 0.0, 1.0
-    if dep.overlap:  # F124: exposed = max(0, C − W), split between the two kinds pro rata
-        work = PassTiming(ops=timed, comms_s=0.0).ops_s
-        total = np.broadcast_to(comms + a2a, np.broadcast_shapes(np.shape(comms + a2a), np.shape(work)))
-        exposed = np.maximum(total - work, 0.0)
-        share = np.divide(exposed, total, out=np.zeros_like(total, dtype=float), where=total > 0)
-        hidden, comms = total - exposed, comms * share
-    return PassTiming(ops=timed, comms_s=comms, all_to_all_s=a2a * share, hidden_comms_s=hidden,
+    a2a = all_to_all_total_s(dep, tokens, decode)
+    return PassTiming(ops=time_ops(dep, ops, tokens), comms_s=allreduce_total_s(dep, tokens), all_to_all_s=a2a,
                       all_to_all_total_s=a2a)
+
+
+def _where(mask, a, b):
+    """Field by field, `a` where `mask` holds and `b` elsewhere (PassTiming, OpTiming, OpCost or arrays)."""
+    if dataclasses.is_dataclass(a):
+        return dataclasses.replace(a, **{f.name: _where(mask, getattr(a, f.name), getattr(b, f.name))
+                                         for f in dataclasses.fields(a) if f.name != "name"})
+    if isinstance(a, list):
+        return [_where(mask, x, y) for x, y in zip(a, b, strict=True)]
+    return np.where(mask, a, b)
+
+
+def _both(op: OpTiming) -> OpTiming:
+    """The work of two equal micro-batches as one op: every cost and time doubled."""
+    c = op.cost
+    cost = dataclasses.replace(c, flops=2 * c.flops, weight_traffic_bytes=2 * c.weight_traffic_bytes,
+                               kv_traffic_bytes=2 * c.kv_traffic_bytes, act_traffic_bytes=2 * c.act_traffic_bytes,
+                               kernels=2 * np.asarray(c.kernels))
+    return OpTiming(cost, 2 * op.compute_s, 2 * op.weights_s, 2 * op.kv_s, 2 * op.act_s, 2 * np.asarray(op.kernel_s))
+
+
+def _two_micro_batches(dep: Deployment, batch, new_tokens, ctx, decode: bool, logit_positions: int) -> PassTiming:
+    """F140: each micro-batch is half the batch (its own weight reads and kernels); per layer its
+    compute and communication stages run on the schedule of `overlap.schedule_s`; embedding and
+    lm_head run outside it. Exposed communication = pass time − the ops' time (split pro rata)."""
+    m, half = dep.model, np.asarray(batch, dtype=float) / 2
+    tokens = half * np.asarray(new_tokens, dtype=float)
+    timed = time_ops(dep, _with_logits(forward_ops(m, dep.precision, half, new_tokens, ctx, decode), logit_positions),
+                     tokens)
+    if dep.expert_parallel and not decode:  # the forwarding all-to-all runs on SMs taken from compute
+        timed = [dataclasses.replace(op, compute_s=op.compute_s / (1 - COMM_SM_SHARE)) for op in timed]
+    per = {op.name: op.time_s for op in timed}
+    reduce_s = allreduce_one_s(dep, tokens)
+    dispatch, combine = dispatch_combine_s(dep, tokens, decode)
+    attention = sum(per.get(name, 0.0) for name in ATTENTION_STAGE) / m.layers
+    ffn = [sum(per.get(name, 0.0) for name in FFN_STAGE[i:j]) for i, j in ((0, 2), (2, 5))]
+    groups = [(m.dense_ffn_layers, attention, reduce_s, ffn[0] / max(m.dense_ffn_layers, 1), reduce_s),
+              (m.moe_layers, attention, reduce_s + dispatch, ffn[1] / max(m.moe_layers, 1), combine + reduce_s)]
+    total = schedule_s(groups) + 2 * (per["embedding_lookup"] + per["lm_head"])
+    ops = [_both(op) for op in timed]
+    work = PassTiming(ops=ops, comms_s=0.0).ops_s
+    reduces, a2a = 2 * allreduce_total_s(dep, tokens), 2 * m.moe_layers * (dispatch + combine)
+    talk = reduces + a2a
+    exposed = np.maximum(total - work, 0.0)
+    share = np.divide(exposed, talk, out=np.zeros(np.broadcast(exposed, talk).shape), where=talk > 0)
+    return PassTiming(ops=ops, comms_s=reduces * share, all_to_all_s=a2a * share,
+                      hidden_comms_s=np.maximum(talk - exposed, 0.0), all_to_all_total_s=a2a)
 
 
 def draft_s(dep: Deployment, batch, ctx) -> np.ndarray:

@@ -191,4 +191,5 @@ def resolve(s: Scenario, catalog: Catalog, calibration=None) -> Deployment:
         draft_model=None if s.spec_draft == MTP else catalog.models[s.spec_draft],
         four_bit_compute=four_bit,
         attention_bf16=s.attn_bits == 16,
+        random_routing=s.routing == "random",
     )

@@ -61,6 +61,8 @@ FRONTIER_FIELDS = (  # parallelism, two-level network, FP4 scales, speculative d
     Field("spec_draft", str, doc="draft: mtp, or a model preset id"),
     Field("wscale", str, choices=("none", "nvfp4", "mxfp4"), doc="block scales of 4-bit weights"),
     Field("attn_bits", int, choices=(16, 8), unit="bits", doc="attention core precision (default: the compute precision)"),
+    Field("routing", str, choices=("balanced", "random"),
+          doc="expert routing: balanced (each chip its exact share) or random (expected loads balanced, F141)"),
 )
 SPEC_ACCEPT_DEFAULT = 0.85  # DeepSeek-V3 report §5.4.3: 85-90% of second-token MTP drafts accepted
 MTP = "mtp"
@@ -153,6 +155,7 @@ class Scenario:
     spec_draft: str = MTP
     wscale: str = "none"
     attn_bits: int | None = None  # None: attention at the compute precision (8-bit at most)
+    routing: str = "balanced"
 
     def replace(self, **changes) -> Scenario:
         return dataclasses.replace(self, **changes)

@@ -56,19 +56,49 @@ def test_expert_parallel_with_one_expert_per_chip_reads_each_expert_once_per_ste
 
 
 @pytest.mark.parametrize("batch", [1, 64, 4096, 12686])
-def test_overlap_never_makes_a_step_slower_and_never_beats_its_largest_part(catalog, batch):
+def test_overlap_is_between_its_longer_stream_and_its_micro_batches_in_turn(catalog, batch):
+    """F140: two micro-batches overlapped never take longer than the same two run one after the other,
+    and never less than the busier of the GPU's compute stream and the network; nothing is lost."""
     for keys in (DEEPSEEK_DECODE, dict(hw="h100-sxm", model="llama-3.1-70b", chips=8),
                  dict(hw="h100-sxm", model="llama-3.1-70b", chips=16, scaleup=8)):
         serial = deploy(catalog, **keys)
         hidden = dataclasses.replace(serial, overlap=True)
         for ctx in (0, 4989, 100_000):
-            a, b = roofline.decode_step(serial, batch, ctx), roofline.decode_step(hidden, batch, ctx)
-            assert float(b.time_s) <= float(a.time_s) * (1 + 1e-12)
-            for step in (a, b):
-                floor = max(float(step.total("compute_s")), float(step.total("memory_s")), float(step.exposed_comms_s))
-                assert float(step.time_s) >= floor * (1 - 1e-12)
-            total_comms = float(a.comms_s + a.all_to_all_s)
-            assert float(b.exposed_comms_s + b.hidden_comms_s) == pytest.approx(total_comms, rel=1e-9)
+            whole, step = roofline.decode_step(serial, batch, ctx), roofline.decode_step(hidden, batch, ctx)
+            if batch < 2:  # one sequence cannot be split
+                assert float(step.time_s) == pytest.approx(float(whole.time_s), rel=1e-12)
+                continue
+            half = roofline.decode_step(serial, batch / 2, ctx)
+            talk = 2 * float(half.comms_s + half.all_to_all_s)
+            assert float(step.time_s) <= 2 * float(half.time_s) * (1 + 1e-12)
+            assert float(step.time_s) >= max(float(step.ops_s), talk) * (1 - 1e-12)
+            floor = max(float(step.total("compute_s")), float(step.total("memory_s")), float(step.exposed_comms_s))
+            assert float(step.time_s) >= floor * (1 - 1e-12)
+            assert float(step.exposed_comms_s + step.hidden_comms_s) == pytest.approx(talk, rel=1e-9)
+
+
+def test_overlap_loses_at_small_decode_batches_and_wins_at_large_ones_as_sglang_measured(catalog):
+    """SGLang's two-batch overlap on 9 x 8 H100 (lmsys.org/blog/2025-05-05-large-scale-ep, ablation):
+    -27% at 32 tokens per device, gains only above 64-128, +25.5% at 256. Splitting re-reads the
+    weights and doubles the kernels, which only pays once the step has communication to hide."""
+    base = baseline("sglang-decode-h100", catalog)
+
+    def speedup(per_device):
+        s = base.replace(batch=per_device * base.chips)
+        on, off = (float(summarize(x, resolve(x, catalog))["tokens_per_s"]) for x in (s, s.replace(overlap=False)))
+        return on / off - 1
+
+    assert speedup(32) < 0 < speedup(128) < speedup(256)
+
+
+def test_overlapped_prefill_pass_is_split_and_can_lose_nothing_to_rounding(catalog):
+    dep = dataclasses.replace(deploy(catalog, **DEEPSEEK_DECODE), overlap=True)
+    one_token = roofline.prefill(dep, 1)
+    assert float(one_token.time_s) == pytest.approx(float(roofline.prefill(dataclasses.replace(dep, overlap=False),
+                                                                           1).time_s), rel=1e-12)
+    mixed = roofline.decode_step(dep, np.array([1.0, 64.0]), 4989)
+    assert float(mixed.time_s[0]) == pytest.approx(float(roofline.decode_step(dep, 1, 4989).time_s), rel=1e-12)
+    assert float(mixed.time_s[1]) == pytest.approx(float(roofline.decode_step(dep, 64, 4989).time_s), rel=1e-12)
 
 
 def test_speculation_with_zero_acceptance_costs_more_per_token_than_none(catalog):
