@@ -165,6 +165,9 @@ def frontier_widgets(catalog: Catalog) -> None:
         number(param("scaleup", "Chips per scale-up domain (NVLink/ICI)"), placeholder="the replica")
         number(param("scaleout_gbps", "Scale-out GB/s per chip per direction"), placeholder="the hardware's")
         checkbox(param("overlap", "Overlap communication with compute (two micro-batches)"))
+        radio(param("routing", "Expert routing"), ("balanced", "random"),
+              help="`routing`: balanced = every chip exactly its share of the expert tokens; random = expected "
+                   "loads balanced (EPLB), each step's draw not, so a step waits for the busiest chip (F141)")
         number(param("spec", "Speculative draft tokens per step"))
         number(param("spec_accept", "Acceptance rate per draft token (assumption)"))
         choice(param("spec_draft", "Draft"), ["mtp"] + list(catalog.models),

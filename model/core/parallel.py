@@ -9,6 +9,7 @@ that drew the most: mean + E[max of n normals]·σ of a binomial load.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -17,13 +18,15 @@ import numpy as np
 from model.core.deployment import Deployment
 
 
+@functools.lru_cache(maxsize=256)
 def expected_max_normal(n: int) -> float:
-    """E[max of n independent standard normals], the extreme-value approximation
-    √(2 ln n) − (ln ln n + ln 4π) / (2√(2 ln n)) (F141); 0 for n = 1."""
+    """E[max of n independent standard normals] = ∫ x·n·φ(x)·Φ(x)^(n−1) dx by quadrature (F141); 0 for n = 1."""
     if n < 2:
         return 0.0
-    root = math.sqrt(2 * math.log(n))
-    return max(0.0, root - (math.log(math.log(n)) + math.log(4 * math.pi)) / (2 * root))
+    x = np.linspace(-9.0, 9.0, 3601)
+    cdf = 0.5 * (1 + np.vectorize(math.erf)(x / math.sqrt(2)))
+    density = n * np.exp(-x * x / 2) / math.sqrt(2 * math.pi) * cdf ** (n - 1)
+    return float(np.trapezoid(x * density, x))
 
 
 def routing_imbalance(dep: Deployment, tokens) -> np.ndarray:
@@ -52,6 +55,13 @@ class Layout:
     domains: int
 
     @property
+    def routing_text(self) -> str:
+        """The balance assumption in words (F141)."""
+        if self.imbalance == 1:
+            return "routing balanced: each chip its exact share"
+        return f"routing random: the busiest chip gets {self.imbalance:.3f}x the mean"
+
+    @property
     def label(self) -> str:
         if self.ep > 1:
             return f"EP{self.ep}, " + ("attention DP" if self.attention_dp else f"attention TP{self.tp}")
@@ -65,5 +75,6 @@ def layout(dep: Deployment, batch: float) -> Layout:
     experts = m.experts / dep.chips if dep.expert_parallel else float(m.experts)
     per_expert = per_step * m.experts_active / m.experts if m.is_moe else 0.0
     s, g = dep.network.domain(dep.chips)
-    imbalance = float(routing_imbalance(dep, per_step))
+    per_pass = per_step / 2 if dep.overlap and batch >= 2 else per_step  # overlap: two micro-batches
+    imbalance = float(routing_imbalance(dep, per_pass))
     return Layout(dep.chips, dep.tp_degree, dep.ep, dep.attention_dp, experts, per_expert, imbalance, s, g)

@@ -56,7 +56,7 @@ def layout_sentence(s: Scenario, dep: Deployment) -> str:
         return f"dense model, tensor-parallel over {dep.chips}; {net}"
     experts = (f"{lay.experts_per_chip:.3g} experts per chip" if dep.expert_parallel
                else "every expert split over the chips")
-    return f"{experts}; {lay.tokens_per_expert:,.1f} tokens per expert per step (routing assumed balanced); {net}"
+    return f"{experts}; {lay.tokens_per_expert:,.1f} tokens per expert per step ({lay.routing_text}); {net}"
 
 
 def fit_caption(best: MemoryFit | None, chips: int) -> str:
