@@ -14,8 +14,10 @@ def test_fit_names_the_smallest_layout_and_fails_cleanly_when_nothing_fits():
     assert "smallest fit: 24 chips" in result.stdout and "weights_gb" in result.stdout
     too_big = run("fit", "model=deepseek-v3", "hw=rtx-4090", "batch=65536", "ctx=1000000", "--max-chips", "8")
     assert too_big.returncode == 1 and "no layout of up to 8 chips fits" in too_big.stdout
+    mixed = run("fit", "model=deepseek-v3", "hw=b200", "wbits=4", "chips=8", "ep=2", "batch=64", "ctx=2048")
+    assert mixed.returncode == 0 and "this scenario's layout: 8 chips, EP2 x expert TP4, attention TP8" in mixed.stdout
     bad = run("fit", "ep=3", "chips=8", "model=deepseek-v3")
-    assert bad.returncode == 2 and "ep: must be 1 or chips (8)" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "ep: must divide chips (8)" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_fleet_prints_every_check_beside_its_published_figure():

@@ -54,7 +54,7 @@ def layout_sentence(s: Scenario, dep: Deployment) -> str:
            if lay.domains > 1 else f"one scale-up domain ({gb_per_s(dep.hardware.link_bytes_per_s)} per chip)")
     if not dep.model.is_moe:
         return f"dense model, tensor-parallel over {dep.chips}; {net}"
-    experts = (f"{lay.experts_per_chip:.3g} experts per chip" if dep.expert_parallel
+    experts = (lay.experts_phrase if dep.expert_parallel
                else "every expert split over the chips")
     return f"{experts}; {lay.tokens_per_expert:,.1f} tokens per expert per step (routing assumed balanced); {net}"
 
