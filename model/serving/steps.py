@@ -3,16 +3,24 @@
 A pass is decomposed as t_pass = t_lin(T tokens) + t_lm(S sampling sequences) + Σ t_attention(part);
 see the model/serving/simulate.py docstring. Tables are built once per simulation so each simulated
 iteration costs microseconds and reproduces roofline.decode_step / roofline.prefill.
+
+Speculative decoding (docs/formulas.md F132): a decode step verifies 1 + γ tokens per sequence and
+yields τ (F125) of them on average. The simulator counts in accepted tokens, in expectation: a decode
+"step" of the tables is one accepted token per sequence and costs 1/τ of a verification step, so a
+request of G tokens takes G/τ verification steps; a fused chunked iteration verifies 1 + γ tokens per
+decoding sequence (`fused_s`) and advances them by τ on average (`Engine.fused_tokens`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_right
 
 import numpy as np
 
+from model.core import metrics
 from model.core.deployment import Deployment
-from model.core.roofline import PassTiming, decode_step, prefill
+from model.core.roofline import PassTiming, decode_step, draft_s, prefill
 
 
 def _grid(top: float, dense: int = 4096, points: int = 2048) -> np.ndarray:
@@ -65,21 +73,35 @@ class StepTimes:
 
     def __init__(self, dep: Deployment, max_batch: int, max_context: int, max_pass_tokens: int):
         self.dep = dep
+        self.tau = metrics.tokens_per_step(dep)  # accepted tokens per verification step (F125)
+        self.positions = 1 + dep.spec_tokens  # tokens verified per sequence per step
+        plain = dataclasses.replace(dep, spec_tokens=0, draft_model=None) if dep.spec_tokens else dep
         ctx = _grid(max_context + 1)
         attn = _op(decode_step(dep, 1, ctx), "attention")
-        self.decode_attention = _Curve(ctx, attn.roofline_s)  # one sequence at context L (its kernels: in the pass)
-        self.decode_attention_memory = _Curve(ctx, attn.memory_s)
-        tokens = _grid(max(max_pass_tokens, max_context, max_batch))
+        self.verify_attention = _Curve(ctx, attn.roofline_s)  # one sequence's verification at context L
+        self.draft_attention = _Curve(ctx, np.zeros_like(ctx))  # one sequence's drafts at L beyond L = 0
+        if dep.spec_tokens:
+            self.draft_attention = _Curve(ctx, np.asarray(draft_s(dep, 1, ctx), dtype=float) - float(draft_s(dep, 1, 0)))
+        per_token = attn.roofline_s + np.asarray(self.draft_attention.ys) if dep.spec_tokens else attn.roofline_s
+        self.decode_attention = _Curve(ctx, per_token / self.tau)  # per accepted token (its kernels: in the pass)
+        self.decode_attention_memory = _Curve(ctx, _op(decode_step(plain, 1, ctx), "attention").memory_s)
+        tokens = _grid(max(max_pass_tokens, max_context, max_batch * self.positions))
         full = prefill(dep, tokens)  # tokens = 0 is a pass with no attention (used by chunks at offset 0)
         pre_attn = _op(full, "attention")
         self.prefill_attention_compute = _Curve(tokens, pre_attn.compute_s)  # one prompt of P tokens
         self.prefill_attention_memory = _Curve(tokens, pre_attn.memory_s)
         self.linear = _Curve(tokens, full.time_s - pre_attn.roofline_s)  # T tokens, lm_head on one row (kernels incl.)
         batch = np.arange(1, max_batch + 1, dtype=float)
-        base = decode_step(dep, batch, 0).time_s - batch * self.decode_attention(0.0)
-        self.decode_base = [0.0] + np.asarray(base).tolist()  # decode step minus its attention
-        lin = np.array([self.linear(b) for b in batch])
-        self.lm_extra = [0.0] + np.maximum(base - lin, 0.0).tolist()  # lm_head rows 2..S
+        base = decode_step(dep, batch, 0).time_s - batch * self.verify_attention(0.0)
+        self.decode_base = [0.0] + np.asarray(base / self.tau).tolist()  # per accepted token, minus attention
+        rows = np.arange(1, max_batch * self.positions + 1, dtype=float)
+        plain_attention = self.verify_attention(0.0) if plain is dep else float(_op(decode_step(plain, 1, 0), "attention").roofline_s)
+        plain_base = np.asarray(decode_step(plain, rows, 0).time_s - rows * plain_attention)
+        lin = np.array([self.linear(b) for b in rows])
+        self.lm_extra = [0.0] + np.maximum(plain_base - lin, 0.0).tolist()  # lm_head rows 2..S
+        self.draft_base = [0.0] * (max_batch + 1)  # the drafts of a verification step at context 0
+        if dep.spec_tokens:
+            self.draft_base = [0.0] + np.asarray(draft_s(dep, batch, 0)).tolist()
 
     def decode_s(self, batch: int, mean_ctx: float) -> float:
         """One decode step of `batch` sequences at mean context `mean_ctx`."""
@@ -104,6 +126,17 @@ class StepTimes:
     def pass_s(self, tokens: int, sampling: int, attention_s: float) -> float:
         """A pass over `tokens` tokens, `sampling` sequences producing a token, given attention time."""
         return self.linear(tokens) + self.lm_extra[min(sampling, len(self.lm_extra) - 1)] + attention_s
+
+    def fused_s(self, chunk_tokens: int, seqs: int, completing: int, chunk_attention_s: float, mean_ctx: float) -> float:
+        """A chunked iteration: prompt chunks (`completing` of them finishing their prompt) fused with
+        one verification step of `seqs` decoding sequences at mean context `mean_ctx` (F132; without
+        speculation a decode step of one token each)."""
+        decode_tokens = seqs * self.positions
+        attention = chunk_attention_s + (seqs * self.verify_attention(mean_ctx) if seqs else 0.0)
+        time_s = self.pass_s(chunk_tokens + decode_tokens, completing + decode_tokens, attention)
+        if self.dep.spec_tokens and seqs:
+            time_s += self.draft_base[seqs] + seqs * self.draft_attention(mean_ctx)
+        return time_s
 
     def prefill_s(self, prompt: int, batch: int = 1) -> float:
         """`batch` prompts of `prompt` tokens prefilled together (= roofline.prefill)."""
