@@ -64,6 +64,15 @@ def _op(timing: PassTiming, name: str):
     return next(op for op in timing.ops if op.name == name)
 
 
+def _draft_tables(dep: Deployment, batch: np.ndarray, ctx: np.ndarray) -> tuple[list[float], np.ndarray]:
+    """The drafts of one verification step (F126): at context 0 for each batch (index = batch), and one
+    sequence's extra at each context; zeros without speculation."""
+    if not dep.spec_tokens:
+        return [0.0] * (batch.size + 1), np.zeros_like(ctx)
+    at_zero = [0.0] + np.asarray(draft_s(dep, batch, 0)).tolist()
+    return at_zero, np.asarray(draft_s(dep, 1, ctx), dtype=float) - float(draft_s(dep, 1, 0))
+
+
 class StepTimes:
     """Roofline pass times split into tabulated pieces (see the module docstring).
 
@@ -79,29 +88,25 @@ class StepTimes:
         ctx = _grid(max_context + 1)
         attn = _op(decode_step(dep, 1, ctx), "attention")
         self.verify_attention = _Curve(ctx, attn.roofline_s)  # one sequence's verification at context L
-        self.draft_attention = _Curve(ctx, np.zeros_like(ctx))  # one sequence's drafts at L beyond L = 0
-        if dep.spec_tokens:
-            self.draft_attention = _Curve(ctx, np.asarray(draft_s(dep, 1, ctx), dtype=float) - float(draft_s(dep, 1, 0)))
-        per_token = attn.roofline_s + np.asarray(self.draft_attention.ys) if dep.spec_tokens else attn.roofline_s
+        batch = np.arange(1, max_batch + 1, dtype=float)
+        self.draft_base, draft_ctx = _draft_tables(dep, batch, ctx)
+        self.draft_attention = _Curve(ctx, draft_ctx)  # one sequence's drafts at L beyond L = 0
+        per_token = attn.roofline_s + draft_ctx if dep.spec_tokens else attn.roofline_s
         self.decode_attention = _Curve(ctx, per_token / self.tau)  # per accepted token (its kernels: in the pass)
-        self.decode_attention_memory = _Curve(ctx, _op(decode_step(plain, 1, ctx), "attention").memory_s)
+        plain_attn = attn if plain is dep else _op(decode_step(plain, 1, ctx), "attention")
+        self.decode_attention_memory = _Curve(ctx, plain_attn.memory_s)  # cached reads (chunks) as without drafts
         tokens = _grid(max(max_pass_tokens, max_context, max_batch * self.positions))
         full = prefill(dep, tokens)  # tokens = 0 is a pass with no attention (used by chunks at offset 0)
         pre_attn = _op(full, "attention")
         self.prefill_attention_compute = _Curve(tokens, pre_attn.compute_s)  # one prompt of P tokens
         self.prefill_attention_memory = _Curve(tokens, pre_attn.memory_s)
         self.linear = _Curve(tokens, full.time_s - pre_attn.roofline_s)  # T tokens, lm_head on one row (kernels incl.)
-        batch = np.arange(1, max_batch + 1, dtype=float)
         base = decode_step(dep, batch, 0).time_s - batch * self.verify_attention(0.0)
         self.decode_base = [0.0] + np.asarray(base / self.tau).tolist()  # per accepted token, minus attention
         rows = np.arange(1, max_batch * self.positions + 1, dtype=float)
-        plain_attention = self.verify_attention(0.0) if plain is dep else float(_op(decode_step(plain, 1, 0), "attention").roofline_s)
-        plain_base = np.asarray(decode_step(plain, rows, 0).time_s - rows * plain_attention)
+        plain_base = np.asarray(decode_step(plain, rows, 0).time_s - rows * float(plain_attn.roofline_s[0]))
         lin = np.array([self.linear(b) for b in rows])
         self.lm_extra = [0.0] + np.maximum(plain_base - lin, 0.0).tolist()  # lm_head rows 2..S
-        self.draft_base = [0.0] * (max_batch + 1)  # the drafts of a verification step at context 0
-        if dep.spec_tokens:
-            self.draft_base = [0.0] + np.asarray(draft_s(dep, batch, 0)).tolist()
 
     def decode_s(self, batch: int, mean_ctx: float) -> float:
         """One decode step of `batch` sequences at mean context `mean_ctx`."""
