@@ -26,8 +26,8 @@ CONTROL = {"decode_batch": "the sidebar's `batch`", "prompt_tokens": "the sideba
            "hw": "`dg_hw`", "decode_chips": "the sidebar's `chips` (or fewer bits)"}
 
 st.title("Prefill/decode disaggregation")
-if note := frontier.one_token_per_step_note(dep):
-    st.warning(note)
+if note := frontier.spec_simulated_note(dep):
+    st.info(note)
 st.markdown(
     "Prefill reads a whole prompt in one pass (often compute-bound); decode produces one token per pass for a batch "
     "(often memory-bound). **Colocated** replicas do both, so every running decode **stalls** while a newcomer's "

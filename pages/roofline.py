@@ -54,7 +54,7 @@ chart(roofline_figure(dep, lo, hi, prefill_ops, decode_ops, prefill_total, path,
 
 st.markdown(f"**Communication** (no roofline point: it moves bytes over links, not HBM): one decode step pays "
             f"{fmt.duration(float(step.comms_s))} of tensor-parallel all-reduce and {fmt.duration(float(step.all_to_all_s))} "
-            f"of expert all-to-all (dispatch + combine) exposed"
+            f"of expert all-to-all (dispatch + combine{' + expert-TP all-reduce' if 1 < dep.ep < dep.chips else ''}) exposed"
             + (f", {fmt.duration(float(step.hidden_comms_s))} more hidden behind compute by overlap" if dep.overlap else "")
             + f"; prefill {fmt.duration(float(first.comms_s))} and {fmt.duration(float(first.all_to_all_s))}. "
             "Both are rows of the per-op table below.")

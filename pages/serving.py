@@ -20,8 +20,8 @@ from ui.widgets import choice, log_choice, log_grid, number
 dep = current().deployment
 
 st.title("Continuous batching and PagedAttention")
-if note := frontier.one_token_per_step_note(dep):
-    st.warning(note)
+if note := frontier.spec_simulated_note(dep):
+    st.info(note)
 st.markdown(
     "Classic ML serving batches inputs of one size. LLM requests differ in prompt and output length, so a **static** "
     "batch runs until its longest request ends while finished slots sit idle, and reserves KV memory for the longest "

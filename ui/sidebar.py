@@ -159,7 +159,7 @@ def frontier_widgets(catalog: Catalog) -> None:
     """Expert parallelism, the two-level network, overlap, FP4 scales and speculative decoding."""
     with st.expander("Parallelism, network, speculation"):
         st.caption("Empty = the default: tp = chips, one flat scale-up domain, the hardware's scale-out.")
-        number(param("ep", "Expert parallel degree (1 or chips)"))
+        number(param("ep", "Expert parallel degree (a divisor of chips)"))
         number(param("tp", "Tensor parallel degree of attention/dense layers"), placeholder="chips")
         number(param("ep_nodes", "Node-limited routing: domains per token (0 = any)"))
         number(param("scaleup", "Chips per scale-up domain (NVLink/ICI)"), placeholder="the replica")

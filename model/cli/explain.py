@@ -29,7 +29,7 @@ def cmd_explain(args) -> int:
     columns = list(report.OP_TABLE_COLUMNS)
     eff = dep.efficiency
     lay = layout(dep, scenario.batch)
-    experts = (f"; {lay.experts_per_chip:.3g} routed experts per chip, {lay.tokens_per_expert:,.1f} tokens per expert "
+    experts = (f"; {lay.experts_phrase}, {lay.tokens_per_expert:,.1f} tokens per expert "
                f"per step, {lay.routing_text}" if dep.model.is_moe else "")
     print(f"{dep.model.name} on {dep.chips} x {dep.hardware.name} ({lay.label}; {lay.domains} scale-up domain(s) of "
           f"{lay.chips_per_domain}{experts}); weights {scenario.wbits}-bit, "

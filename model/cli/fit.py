@@ -5,7 +5,7 @@ from __future__ import annotations
 from model.catalog.presets import load_catalog
 from model.cli.common import table
 from model.cli.explain import parse_key_values
-from model.core.memory_fit import FIT_COLUMNS, around_first_fit, fit_plans, plan_rows, smallest_fit
+from model.core.memory_fit import FIT_COLUMNS, around_first_fit, fit_plans, memory_breakdown, plan_rows, smallest_fit
 from model.schema.parse import parse_scenario_strict
 from model.schema.resolve import resolve
 
@@ -19,6 +19,9 @@ def cmd_fit(args) -> int:
     print(f"{dep.model.name} on {dep.hardware.name} ({dep.hardware.hbm_bytes / 1e9:g} GB each): weights "
           f"{scenario.wbits}-bit, KV {scenario.kvbits}-bit, {scenario.batch} sequences at {scenario.ctx} tokens")
     print(table(plan_rows(around_first_fit(plans)), list(FIT_COLUMNS)))
+    own = memory_breakdown(dep, scenario.batch, scenario.ctx)
+    print(f"\nthis scenario's layout: {own.chips} chips, {own.layout}: weights {own.weights_bytes / 1e9:.1f} GB + "
+          f"KV {own.kv_bytes / 1e9:.1f} GB per chip, {own.free_bytes / 1e9:.1f} GB free ({'fits' if own.fits else 'does not fit'})")
     if best is None:
         print(f"\nno layout of up to {args.max_chips} chips fits")
         return 1

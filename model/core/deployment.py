@@ -5,11 +5,13 @@ and the fixed time per kernel: the calibratable parameters) and `Deployment` (wh
 with the replica-level quantities that follow from them: peaks, KV sharding under tensor or
 attention data parallelism, weight bytes per chip, and the time of one tensor-parallel all-reduce.
 
-Parallelism (docs/formulas.md F123): with `ep` = 1 (the default) every layer is tensor-parallel
-over the replica's `chips`, as before. With `ep` = `chips` the routed experts are spread over the
-chips (E / chips experts each, whole) and reached by an all-to-all; attention and the dense parts
-(dense FFN, shared experts, lm_head, norms) are tensor-parallel over `tp` chips, copied on each of
-the chips / tp groups (attention data-parallel when `attention_dp`). Speculative decoding and the
+Parallelism (docs/formulas.md F123, F131): with `ep` = 1 (the default) every layer is tensor-parallel
+over the replica's `chips`, as before. With `ep` = e > 1 (e divides `chips`) the routed experts are
+split into e groups of E / e, each group on chips / e chips with every expert tensor-parallel over
+them (TensorRT-LLM's moe_ep x moe_tp; e = `chips`: whole experts, E / chips per chip); each expert is
+stored once. Attention and the dense parts (dense FFN, shared experts, lm_head, norms) are
+tensor-parallel over `tp` chips, copied on each of the chips / tp groups (attention data-parallel
+when `attention_dp`). Speculative decoding and the
 network's two levels are fields here; their physics is in `speculative.py` and `network.py`.
 """
 
@@ -33,6 +35,22 @@ LOOKUP_OP = "embedding_lookup"  # rows looked up per token: split with the token
 
 
 MAX_KERNEL_S = 1e-3  # a fixed cost per kernel above 1 ms is not a kernel's
+
+
+def ep_choices(chips: int, experts: int) -> list[int]:
+    """The expert-parallel degrees a replica of `chips` chips accepts: the divisors of `chips`, at
+    most `experts` for an MoE model (every expert group holds at least one expert; F131)."""
+    return [e for e in range(1, chips + 1) if not chips % e and (e == 1 or not experts or e <= experts)]
+
+
+def ep_problem(chips: int, ep: int, experts: int) -> str | None:
+    """Why `ep` is not an expert-parallel degree of `chips` chips (None when it is)."""
+    choices = ep_choices(chips, experts)
+    if ep in choices:
+        return None
+    shown = ", ".join(map(str, choices[:12])) + (", ..." if len(choices) > 12 else "")
+    limit = f" and be at most experts ({experts})" if experts else ""
+    return f"must divide chips ({chips}){limit}: one of {shown}; got {ep}"
 
 
 @dataclass(frozen=True)
@@ -73,7 +91,7 @@ class Deployment:
     usd_per_chip_hour: float
     attention_dp: bool = False  # attention data-parallel: each chip runs attention for its own sequences
     tp: int | None = None  # tensor-parallel degree of attention and dense layers; None: chips
-    ep: int = 1  # expert-parallel degree: 1 (experts tensor-parallel) or chips
+    ep: int = 1  # expert-parallel degree e: expert groups, each tensor-parallel over chips / e (F131)
     ep_max_domains: int = 0  # node-limited routing: scale-up domains a token may reach; 0: any
     scaleup_chips: int | None = None  # chips per scale-up domain; None: the whole replica (flat)
     scaleout_bytes_per_s: float | None = None  # per chip per direction, leaving the domain
@@ -89,17 +107,20 @@ class Deployment:
         tp = self.tp_degree
         if self.chips % tp:
             raise ValueError(f"tp: must divide chips ({self.chips}); got {tp}")
-        if self.ep not in (1, self.chips):
-            raise ValueError(f"ep: must be 1 or chips ({self.chips}); got {self.ep}")
+        problem = ep_problem(self.chips, self.ep, self.model.experts)
+        if problem:
+            raise ValueError(f"ep: {problem}")
         if self.ep == 1 and tp != self.chips:
-            raise ValueError(f"tp: must equal chips ({self.chips}) unless ep = chips; got {tp}")
+            raise ValueError(f"tp: must equal chips ({self.chips}) unless ep > 1; got {tp}")
         if not (0 <= self.spec_accept <= 1):
             raise ValueError(f"spec_accept: must be in [0, 1]; got {self.spec_accept!r}")
 
     def on_chips(self, chips: int) -> Deployment:
-        """The same layout on `chips` chips: experts still spread over all of them when `ep` > 1,
-        tp the largest common divisor of the old tp and `chips` (tp = chips when `ep` = 1)."""
-        ep = chips if self.ep > 1 else 1
+        """The same layout on `chips` chips: experts still spread over all of them when `ep` =
+        `chips`, else over the largest common divisor of the old ep and `chips` that has experts
+        (the fewest: 1); tp the largest common divisor of the old tp and `chips` (chips when ep = 1)."""
+        ep = chips if self.ep == self.chips > 1 else math.gcd(self.ep, chips)
+        ep = max(e for e in ep_choices(chips, self.model.experts) if e <= ep and not ep % e)
         tp = None if ep == 1 or self.tp is None else math.gcd(self.tp_degree, chips)
         return dataclasses.replace(self, chips=chips, ep=ep, tp=tp)
 
@@ -111,6 +132,11 @@ class Deployment:
     @property
     def expert_parallel(self) -> bool:
         return self.ep > 1 and self.model.is_moe
+
+    @property
+    def expert_tp(self) -> int:
+        """Chips each routed expert is tensor-parallel over: chips / ep (1 with whole experts)."""
+        return self.chips // self.ep
 
     @property
     def network(self) -> Network:

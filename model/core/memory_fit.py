@@ -1,7 +1,9 @@
 """Memory fit: how many chips (and which tp / ep layout) a model needs at a precision, context and
 concurrency, with each chip's HBM broken down (docs/formulas.md F128).
 
-Per chip: weights (its share plus the copies its layout keeps, `Deployment.weight_bytes_per_chip`),
+Per chip: weights (its share plus the copies its layout keeps, `Deployment.weight_bytes_per_chip`; the
+routed experts are stored once whatever `ep`, so a mixed EP x expert-TP layout (F131) holds what EP over
+every chip with the same tp holds),
 the KV cache of `batch` sequences at `ctx` (`metrics.kv_bytes_per_sequence` × the chip's fraction),
 the activations of one layer of a decode step (an estimate: one layer's activation traffic on the
 chip; they live inside the headroom) and the headroom (MEMORY_HEADROOM of HBM). The layout fits when
@@ -17,7 +19,7 @@ import numpy as np
 
 from model.base.limits import MAX_CHIPS
 from model.core import metrics
-from model.core.deployment import Deployment
+from model.core.deployment import Deployment, ep_choices
 from model.core.ops import forward_ops
 
 
@@ -47,7 +49,8 @@ class MemoryFit:
     @property
     def layout(self) -> str:
         attention = "attention DP" if self.attention_dp else f"attention TP{self.tp}"
-        return f"TP{self.tp}" if self.ep == 1 else f"EP{self.ep}, {attention}, dense TP{self.tp}"
+        experts = f"EP{self.ep}" + (f" x expert TP{self.chips // self.ep}" if 1 < self.ep < self.chips else "")
+        return f"TP{self.tp}" if self.ep == 1 else f"{experts}, {attention}, dense TP{self.tp}"
 
 
 def memory_breakdown(dep: Deployment, batch: int, ctx: float) -> MemoryFit:
@@ -76,12 +79,14 @@ def candidate_chips(dep: Deployment, limit: int = MAX_CHIPS) -> list[int]:
 
 
 def layouts(dep: Deployment, chips: int) -> list[Deployment]:
-    """Tensor parallelism over all chips; for MoE also experts over all chips (EP) with attention
-    and dense parts data-parallel (DeepSeek's layout)."""
+    """Tensor parallelism over all chips; for MoE also experts over all chips (EP; with more chips
+    than experts the largest ep that divides them, each expert tensor-parallel over the rest) with
+    attention and dense parts data-parallel (DeepSeek's layout)."""
     flat = dataclasses.replace(dep, chips=chips, tp=None, ep=1, attention_dp=dep.attention_dp)
     if not dep.model.is_moe or chips == 1:
         return [flat]
-    wide = dataclasses.replace(dep, chips=chips, tp=1, ep=chips, attention_dp=True)
+    ep = max(ep_choices(chips, dep.model.experts))  # chips, or fewer groups when chips exceed experts
+    wide = dataclasses.replace(dep, chips=chips, tp=1, ep=ep, attention_dp=True)
     return [flat, wide]
 
 

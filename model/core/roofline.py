@@ -200,24 +200,32 @@ def allreduce_total_s(dep: Deployment, tokens) -> np.ndarray:
 
 
 def all_to_all_total_s(dep: Deployment, tokens, decode: bool = False) -> np.ndarray:
-    """The pass's expert-parallel dispatch + combine, one each per MoE layer (F122); 0 without EP.
+    """The pass's expert-parallel communication per MoE layer (F122, F131): dispatch + combine over
+    the ep group and, when each expert is tensor-parallel over chips / ep chips, one all-reduce of the
+    tokens routed to a group inside it. 0 without EP, and 0 when attention and the dense parts are
+    tensor-parallel over the whole replica (tp = chips): every chip then holds every token and the
+    experts' partial sums join the FFN all-reduce (F20) that runs anyway (TensorRT-LLM's layout).
     Decode sends every copy directly (DeepEP's low-latency mode, F130); prefill forwards per domain."""
     dispatch, combine = dispatch_combine_s(dep, tokens, decode)
     return dep.model.moe_layers * (dispatch + combine)
 
 
 def dispatch_combine_s(dep: Deployment, tokens, decode: bool) -> tuple[np.ndarray, np.ndarray]:
-    """One MoE layer's dispatch and combine of `tokens` tokens (F122, F130); zeros without EP."""
+    """One MoE layer's dispatch, and its combine with the all-reduce inside each expert's tensor-parallel
+    group (F122, F130, F131), for `tokens` tokens; zeros as `all_to_all_total_s` says."""
     tokens = np.asarray(tokens, dtype=float)
-    if not dep.expert_parallel:
+    if not dep.expert_parallel or dep.tp_degree == dep.chips:
         return np.zeros_like(tokens), np.zeros_like(tokens)
-    m, net, per_chip = dep.model, dep.network, tokens / dep.chips
+    m, e, expert_tp, per_chip = dep.model, dep.ep, dep.expert_tp, tokens / dep.chips
+    net = dep.network  # expert-TP groups are contiguous chips; an ep group takes one chip of each
+    group_net = dataclasses.replace(net, scaleup_chips=max(1, net.domain(dep.chips)[0] // expert_tp))
     row = m.d_model * dep.precision.bytes_per_activation
     dispatch_row = m.d_model * DISPATCH_8BIT_BYTES if dep.eight_bit_compute or dep.four_bit_compute else row
     hot = routing_imbalance(dep, tokens)  # the busiest chip receives `hot` times its share (F141)
-    dispatch, combine = (hot * net.all_to_all_s(per_chip, dep.chips, m.experts_active, b, dep.ep_max_domains,
-                                                direct=decode) for b in (dispatch_row, row))
-    return dispatch, combine
+    dispatch, combine = (hot * group_net.all_to_all_s(per_chip, e, m.experts_active, b, dep.ep_max_domains,
+                                                      direct=decode) for b in (dispatch_row, row))
+    group_tokens = tokens * -np.expm1(m.experts_active * np.log1p(-1 / e))  # T·(1 − (1 − 1/e)^k) per group
+    return dispatch, combine + net.allreduce_s(group_tokens * row, expert_tp)
 
 
 def _with_logits(ops: list[OpCost], positions: int) -> list[OpCost]:

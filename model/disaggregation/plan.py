@@ -3,22 +3,23 @@
 Steady state at a request rate λ (requests/s) of prompts of P tokens and outputs of G tokens.
 T_pf = prefill time of `prefill_batch` prompts on a prefill replica (`roofline.prefill`);
 t̄(B) = mean decode step of B sequences as their context grows from P to P + G − 1
-(`metrics.mean_decode_step_s`).
+(`metrics.mean_decode_step_s`); with speculative decoding each step yields τ tokens per sequence
+(F125), so a request needs G/τ steps and TPOT = t̄/τ (expected values, docs/formulas.md F133).
 
 Disaggregated: a prefill pool of n_p replicas and a decode pool of n_d replicas.
     n_p = λ·T_pf / (b_p·u_max)       (prefill utilisation ρ_p = λ·T_pf/(b_p·n_p) ≤ u_max)
-    n_d = λ·G·t̄(B) / B              (a decode replica at batch B finishes B/(G·t̄) requests/s)
+    n_d = λ·G·t̄(B) / (τ·B)          (a decode replica at batch B finishes τ·B/(G·t̄) requests/s)
 so the balanced pools satisfy [Austin 2025] Part 8's (docs/formulas.md F49) Pn/T_prefill = B·Gn/(t_step·G_len) (with b_p = 1 and
 u_max = 1). Pools are rounded up to whole replicas; the batch then in flight per decode replica
-is B_eff = (λ/n_d)·G·t̄(B_eff) (Little's law). The KV cache of each prompt crosses to the decode
+is B_eff = (λ/n_d)·G·t̄(B_eff)/τ (Little's law). The KV cache of each prompt crosses to the decode
 pool in P·k_tok / link bandwidth.
-    TTFT = T_pf + W_MD1(ρ_p, T_pf) + (b_p − 1)/(2·λ/n_p) + P·k_tok/link,   TPOT = t̄(B_eff)
+    TTFT = T_pf + W_MD1(ρ_p, T_pf) + (b_p − 1)/(2·λ/n_p) + P·k_tok/link,   TPOT = t̄(B_eff)/τ
 
 Colocated: n_c replicas each prefill their share of prompts between decode steps (decodes stall
 during a prefill, vLLM's default). A replica spends f_p = (λ/n_c)·T_pf(1 prompt) of its time
 prefilling, so decode progresses only in the remaining 1 − f_p:
-    n_c = λ·(T_pf + G·t̄(B)/B)       (rounded up: prefill plus decode time per request ≤ 1 s/s)
-    TPOT = t̄(B_eff)/(1 − f_p),   B_eff = (λ/n_c)·G·TPOT,   TTFT = T_pf + W_MD1(f_p, T_pf) + t̄/2
+    n_c = λ·(T_pf + G·t̄(B)/(τ·B))   (rounded up: prefill plus decode time per request ≤ 1 s/s)
+    TPOT = t̄(B_eff)/(τ·(1 − f_p)),   B_eff = (λ/n_c)·G·TPOT,   TTFT = T_pf + W_MD1(f_p, T_pf) + t̄/2
 (the last term waits for the decode step in flight).
 
 W_MD1(ρ, S) = ρ·S / (2(1 − ρ)) is the mean wait of an M/D/1 queue (Poisson arrivals, fixed
@@ -111,7 +112,7 @@ def _batch_in_flight(dep: Deployment, w: _Workload, requests_per_s: float, stall
     """B_eff solving B = r·G·t̄(B)/(1 − stall) on (0, B] (bisection; the sizing makes a root exist)."""
     def excess(batch: float) -> float:
         step = metrics.mean_decode_step_s(dep, batch, w.prompt, w.out)
-        return requests_per_s * w.out * step / (1 - stall_share) - batch
+        return requests_per_s * w.out * step / metrics.tokens_per_step(dep) / (1 - stall_share) - batch
 
     lo, hi = 0.0, float(w.batch)
     if excess(hi) >= 0:
@@ -145,7 +146,7 @@ def disaggregated(prefill_dep: Deployment, decode_dep: Deployment, prompt_tokens
     prefill_s = float(prefill(prefill_dep, w.prompt, batch=b_p).time_s)
     step_s = metrics.mean_decode_step_s(decode_dep, w.batch, w.prompt, w.out)
     n_p_exact = w.rate * prefill_s / b_p
-    n_d_exact = w.rate * w.out * step_s / w.batch
+    n_d_exact = w.rate * w.out * step_s / (w.batch * metrics.tokens_per_step(decode_dep))
     n_p = max(1, math.ceil(n_p_exact / u_max - 1e-9))
     n_d = max(1, math.ceil(n_d_exact - 1e-9))
     rho = n_p_exact / n_p
@@ -164,7 +165,7 @@ def disaggregated(prefill_dep: Deployment, decode_dep: Deployment, prompt_tokens
         decode_batch=batch,
         prefill_utilization=rho,
         ttft_s=prefill_s + md1_wait_s(rho, prefill_s) + batching_wait_s + transfer_s,
-        tpot_s=in_flight_step_s,
+        tpot_s=in_flight_step_s / metrics.tokens_per_step(decode_dep),
         kv_transfer_s=transfer_s,
         **_cost([(prefill_dep, n_p), (decode_dep, n_d)], w, prefill_usd),
         prefill_s=prefill_s,
@@ -181,12 +182,13 @@ def colocated(dep: Deployment, prompt_tokens: int, output_tokens: int, rate_per_
     _check_fits(dep, w, "colocated")
     prefill_s = float(prefill(dep, w.prompt).time_s)
     step_s = metrics.mean_decode_step_s(dep, w.batch, w.prompt, w.out)
-    n_exact = w.rate * (prefill_s + w.out * step_s / w.batch)
+    tau = metrics.tokens_per_step(dep)
+    n_exact = w.rate * (prefill_s + w.out * step_s / (w.batch * tau))
     n = max(1, math.ceil(n_exact - 1e-9))
     share = w.rate / n * prefill_s  # f_p
     batch = _batch_in_flight(dep, w, w.rate / n, share)
     in_flight_step_s = metrics.mean_decode_step_s(dep, batch, w.prompt, w.out)
-    tpot_s = in_flight_step_s / (1 - share)
+    tpot_s = in_flight_step_s / tau / (1 - share)
     usd_per_s = metrics.replica_usd_per_s(dep) * n
     return ServingPlan(
         name="colocated",

@@ -1,11 +1,13 @@
-"""The model beside published fleet figures: DeepSeek's H800 inference system and NVIDIA's B200 FP4 run.
+"""The model beside published fleet figures: DeepSeek's H800 inference system, NVIDIA's B200 FP4 runs
+and SGLang's GB200 NVL72 FP4 decode.
 
 Each check is a named scenario (presets/scenarios.csv), the published figure with its
 measurements.csv row or source, and the model's figure from the same definitions:
 - prefill input tokens/s per 8-chip node including prefix-cache hits: `batch` prompts of `prompt`
   tokens, a share `cache_hit` of each already cached (DeepSeek: 56.3% of input tokens, row 304),
   so the pass computes the rest after reading the cached part: batch · prompt / T_prefill / nodes;
-- decode output tokens/s per node: `tokens_per_s` / nodes (τ tokens per step with MTP);
+- decode output tokens/s per node: `tokens_per_s` / nodes (τ tokens per step with MTP); per GPU:
+  `tokens_per_s` / chips;
 - tokens/s per user: `tokens_per_s_per_user`;
 - a day average (DeepSeek's prefill fleet) is the model's capacity times the share of the day the
   nodes were busy, which nothing published states: the check prints that implied utilisation
@@ -61,6 +63,8 @@ FLEET_CHECKS = (
                "TensorRT-LLM tech blog 1 (2025-05-16): MTP3, strict acceptance"),
     FleetCheck("qwen3-235b-b200-fp4", "max_load", 42_391, "output tokens/s at maximum load (8 GPUs)",
                "measurements.csv row 263 (TensorRT-LLM 1.0 perf-overview, ISL/OSL 1000/1000)"),
+    FleetCheck("sglang-decode-gb200-fp4", "decode_chip", 13_386, "output tokens/s per GPU",
+               "lmsys.org/blog/2025-09-25-gb200-part-2 (SGLang, 2025-09-25): FP8 attention, NVFP4 MoE, 2k input"),
 )
 SENSITIVITY = {  # one change at a time, each a stated assumption of the scenarios
     "mfu=0.3 (half the default)": {"mfu": 0.3},
@@ -68,6 +72,7 @@ SENSITIVITY = {  # one change at a time, each a stated assumption of the scenari
     "overlap off": {"overlap": False},
     "routing balanced exactly": {"routing": "balanced"},
     "routing random (EPLB-balanced loads)": {"routing": "random"},
+    "overlap on": {"overlap": True},
     "no MTP (spec=0)": {"spec": 0},
     "attention at the 8-bit peak": {"attn_bits": None},
     "scale-out 25 GB/s per chip": {"scaleout_gbps": 25.0},
@@ -93,9 +98,11 @@ def predicted(s: Scenario, catalog: Catalog, metric: str, cache_hit: float = 0.0
     row = summarize(s, dep)
     if metric == "decode_node":
         return row["tokens_per_s"] / nodes
+    if metric == "decode_chip":
+        return row["tokens_per_s"] / s.chips
     if metric == "per_user":
         return row["tokens_per_s_per_user"]
-    raise ValueError(f"metric: must be prefill_node, decode_node, per_user or max_load; got {metric!r}")
+    raise ValueError(f"metric: must be prefill_node, decode_node, decode_chip, per_user or max_load; got {metric!r}")
 
 
 def fleet_rows(catalog: Catalog) -> list[dict]:

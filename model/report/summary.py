@@ -26,7 +26,7 @@ FRONTIER_COLUMNS = (
     Column("tokens_per_step", "tokens", "accepted tokens per sequence per decode step: 1, or 1 + a + ... + a^spec (F125)"),
     Column("latency_floor_token_ms", "ms", "floor per output token at batch 1: the pass floor / tokens_per_step, drafts included (F127)"),
     Column("exposed_comms_ms", "ms", "communication of one decode step not hidden by overlap (all-reduce + all-to-all)"),
-    Column("all_to_all_ms", "ms", "of which expert-parallel dispatch + combine (exposed)"),
+    Column("all_to_all_ms", "ms", "of which expert-parallel dispatch + combine, with expert TP its all-reduce (exposed)"),
     Column("hidden_comms_ms", "ms", "communication of one decode step hidden behind compute by overlap"),
     Column("draft_ms", "ms", "the speculative drafts' share of one decode step"),
 )

@@ -13,7 +13,7 @@ from model.base.fields import FieldError, echo
 from model.base.limits import MAX_TOKENS
 from model.catalog.presets import Catalog
 from model.core.architecture import ModelConfig, shape_problems
-from model.core.deployment import Deployment, Efficiency
+from model.core.deployment import Deployment, Efficiency, ep_problem
 from model.core.hardware import Hardware
 from model.core.precision import Precision
 from model.schema.scenario import (
@@ -70,12 +70,14 @@ def parallel_problems(s: Scenario, catalog: Catalog) -> list[FieldError]:
     "required", "unknown_id"); each names the key to change (docs/formulas.md F123)."""
     errors = []
     tp = s.chips if s.tp is None else s.tp
-    if s.ep not in (1, s.chips):
-        errors.append(_cross("ep", f"must be 1 or chips ({s.chips}); got {s.ep}"))
+    experts = _experts(s, catalog)
+    problem = None if experts is None else ep_problem(s.chips, s.ep, experts)
+    if problem:
+        errors.append(_cross("ep", problem))
     if s.chips % tp:
         errors.append(_cross("tp", f"must divide chips ({s.chips}); got {tp}"))
-    elif tp != s.chips and s.ep != s.chips:
-        errors.append(_cross("tp", f"below chips ({s.chips}) only with ep = chips (experts spread over the replica)"))
+    elif tp != s.chips and s.ep == 1:
+        errors.append(_cross("tp", f"below chips ({s.chips}) only with ep > 1 (experts spread over the replica)"))
     if s.abits == 4 and s.wbits != 4:
         errors.append(_cross("abits", "4 (FP4 compute) needs wbits = 4"))
     if s.spec_draft != MTP and s.spec_draft not in catalog.models:
@@ -88,6 +90,13 @@ def parallel_problems(s: Scenario, catalog: Catalog) -> list[FieldError]:
         errors.append(SCENARIO_FIELDS["scaleout_gbps"].missing(
             f"required: the replica spans several scale-up domains of {scaleup} chips and the hardware states no scale-out"))
     return errors
+
+
+def _experts(s: Scenario, catalog: Catalog) -> int | None:
+    """Routed experts of the scenario's model (None when the model is unknown or incomplete)."""
+    if s.model == CUSTOM:
+        return None if s.layers is None else (s.experts or 0)
+    return catalog.models[s.model].experts if s.model in catalog.models else None
 
 
 def custom_hardware(s: Scenario) -> Hardware:

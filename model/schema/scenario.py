@@ -51,7 +51,7 @@ HARDWARE_QUANTITIES = (
 )
 FRONTIER_FIELDS = (  # parallelism, two-level network, FP4 scales, speculative decoding (issue 12)
     Field("tp", int, 1, MAX_CHIPS, unit="chips", doc="tensor-parallel degree of attention/dense layers (default: chips)"),
-    Field("ep", int, 1, MAX_CHIPS, unit="chips", doc="expert-parallel degree: 1 or chips"),
+    Field("ep", int, 1, MAX_CHIPS, unit="chips", doc="expert-parallel degree: a divisor of chips, at most experts"),
     Field("ep_nodes", int, 0, MAX_CHIPS, unit="domains", doc="node-limited routing: domains a token may reach (0: any)"),
     Field("scaleup", int, 1, MAX_CHIPS, unit="chips", doc="chips per scale-up domain (default: the replica)"),
     Field("scaleout_gbps", float, 0.1, 100_000, unit="GB/s", doc="scale-out bandwidth per chip per direction"),

@@ -3,6 +3,8 @@
 Each iteration on `engine.Engine` carries every running decode plus prompt chunks filling the rest
 of `token_budget` tokens, so decodes never stall behind a whole prompt. The linear layers run once
 on all the iteration's tokens; the attention of its decode and prefill parts one after the other.
+With speculative decoding each decode verifies 1 + γ tokens of the budget and advances τ on average
+(F132).
 """
 
 from __future__ import annotations
@@ -34,15 +36,16 @@ class ChunkedPrefill(Engine):
     def schedule(self) -> bool:
         """One fused iteration of all decodes and prompt chunks; False if there is no prompt work."""
         seqs = self.seqs
-        room = self.budget - seqs
+        room = self.budget - seqs * self.st.positions
         if room <= 0 or not (self.prefilling or (self.waiting and
                                                  self.can_admit(self.waiting[0], seqs + len(self.prefilling)))):
             return False
-        while seqs and self.blocks_next_step() > self.free_blocks():  # not even one decode step fits
+        advance = self.fused_tokens()  # tokens each decode advances this iteration (1 without drafts)
+        while seqs and self.blocks_for_steps(advance) > self.free_blocks():  # not even this step fits
             self.preempt_last()
             seqs = self.seqs
-            room = self.budget - seqs
-        decode_blocks = self.blocks_next_step()  # blocks this step's decodes start (0 with none decoding)
+            room = self.budget - seqs * self.st.positions
+        decode_blocks = self.blocks_for_steps(advance) if seqs else 0  # blocks this step's decodes start
         chunks = []  # (entry, chunk tokens)
         for entry in self.prefilling:
             if room <= 0:
@@ -67,14 +70,14 @@ class ChunkedPrefill(Engine):
         for entry, chunk in chunks:
             attention += st.chunk_attention_s(chunk, entry[1])
             completing += entry[1] + chunk >= self.todo[entry[0]]
-        if seqs:
-            attention += seqs * st.decode_attention(self.ctx_sum / seqs)
-        dt = st.pass_s(self.budget - room, seqs + completing, attention)
+        chunk_tokens = sum(chunk for _, chunk in chunks)
+        dt = st.fused_s(chunk_tokens, seqs, completing, attention, self.ctx_sum / seqs if seqs else 0.0)
         self.t += dt
         self.tally.busy_s += dt
         self.tally.prefill_passes += 1
         if seqs:
-            self.advance_decodes(1)
+            self.took_fused(advance)
+            self.advance_decodes(advance)
         entries: list = []
         for entry, chunk in chunks:
             entry[1] += chunk

@@ -1,6 +1,7 @@
 """The iteration-level (Orca) scheduler shared by the continuous and chunked policies.
 
-One replica with paged KV memory (`paged_kv.BlockPool`). Each scheduler iteration first lets a
+One replica with paged KV memory (`paged_kv.BlockPool`). A decode step is one accepted token per
+sequence (with speculative decoding 1/τ of a verification pass, `steps.StepTimes`, F132). Each scheduler iteration first lets a
 policy schedule prompt work (`Engine.schedule`: `continuous.WholePrompts` or
 `chunked.ChunkedPrefill`); with none to do, the running requests decode until the next event (a
 completion, a block shortage or an admissible arrival), in one go (the sum over the run uses the
@@ -83,6 +84,7 @@ class Engine:
         self.next_arrival = 0
         self.done = 0
         self.touched = 0  # sequences admitted, prefilled, completed or preempted since the last spend
+        self.carry = 0.0  # accepted tokens owed to the decodes by fused iterations so far (F132)
         self.tally = Tally()
 
     # -- bookkeeping ---------------------------------------------------------------------------
@@ -111,6 +113,21 @@ class Engine:
     def blocks_next_step(self) -> int:
         """Decoding requests that take a new block in the next decode step (= needs()[0])."""
         return self.phase[-self.steps % self.b]
+
+    def blocks_for_steps(self, steps: int) -> int:
+        """Blocks the decoding requests take in the next `steps` decode steps."""
+        if steps == 1:
+            return self.blocks_next_step()
+        full, part = divmod(steps, self.b)
+        return full * len(self.running) + sum(self.needs()[:part])
+
+    def fused_tokens(self) -> int:
+        """Tokens the decodes of the next fused iteration advance: τ per verification step in
+        expectation, realised as whole tokens by carrying the fraction over (F132; 1 without drafts)."""
+        return int(self.carry + self.st.tau)
+
+    def took_fused(self, tokens: int) -> None:
+        self.carry += self.st.tau - tokens
 
     def steps_to_next_finish(self) -> int:
         while self.ends and self.end_of[self.ends[0][1]] != self.ends[0][0]:
@@ -157,7 +174,7 @@ class Engine:
         seqs, b = len(self.running), self.b
         held0, ctx0 = self.held_decode, self.ctx_sum
         if steps == 1:  # the common case of chunked prefill: one fused step
-            new = self.blocks_next_step()
+            new = self.blocks_for_steps(1)
             reserved = b * (held0 + new)
             used = ctx0 + seqs
             worst = reserved - used

@@ -50,7 +50,7 @@ class ServingResult:
     kv_waste_tokens_per_seq: float  # mean (reserved − used) tokens per sequence holding KV
     kv_waste_tokens_per_seq_max: float  # the same, in the decode step where it was largest
     preemptions: int
-    decode_steps: int
+    decode_steps: int  # one accepted token per decoding sequence each (with speculation 1/τ of a verification pass, F132)
     prefill_passes: int
     chip_s: float  # chips × makespan
     usd_per_m_output: float

@@ -68,7 +68,7 @@ def broken_copy(tmp_path, filename, old, new):
         ("scenarios.csv", "chat-70b,Chat on Llama 3.1 70B,\"Llama", "chat-70b,,\"Llama",
          "scenarios.csv: entry 'chat-70b' (line 2): name: is empty"),
         ("scenarios.csv", "h100-sxm,llama-3.1-70b,8,,16,16,,64", "h100-sxm,llama-3.1-70b,8,,16,16,,sixty",
-         "scenarios.csv: entry 'chat-70b' (line 2): batch: must be an integer in [1, 65536] sequences; got 'sixty'"),
+         "scenarios.csv: entry 'chat-70b' (line 2): batch: must be an integer in [1, 262144] sequences; got 'sixty'"),
     ],
 )
 def test_malformed_preset_names_file_entry_and_field(tmp_path, filename, old, new, expected):

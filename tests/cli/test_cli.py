@@ -45,7 +45,7 @@ def test_predict_reports_bad_rows_and_computes_the_others(tmp_path):
     result = run("predict", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv"))
     assert result.returncode != 0
     assert "row 2 (line 3): hw: unknown id 'h100-nope'" in result.stderr
-    assert "row 3 (line 4): batch: must be an integer in [1, 65536] sequences; got '-4'" in result.stderr
+    assert "row 3 (line 4): batch: must be an integer in [1, 262144] sequences; got '-4'" in result.stderr
     assert "row 4 (line 5): hw_tbps: required when hw=custom" in result.stderr
     out = read_csv(tmp_path / "out.csv")
     assert [bool(r["error"]) for r in out] == [False, True, True, True, False]

@@ -47,8 +47,8 @@ def test_latency_page_shows_the_floor_per_token_with_speculation():
     assert cards["Floor per token"] != cards["Latency floor"]
 
 
-def test_pages_that_count_one_token_per_step_say_so_under_speculation():
+def test_pages_that_simulate_decode_steps_say_how_they_count_speculation():
     for page in ("pages/serving.py", "pages/disaggregation.py"):
-        warned = [w.value for w in app({"preset": "deepseek-decode-h800"}, page=page).warning]
-        assert any("is not simulated on this page" in w for w in warned), page
-        assert not any("is not simulated" in w.value for w in app(None, page=page).warning), page
+        said = [w.value for w in app({"preset": "deepseek-decode-h800"}, page=page).info]
+        assert any("yields 1.85 on average" in w and "G / 1.85 steps" in w for w in said), page
+        assert not any("Speculative decoding" in w.value for w in app(None, page=page).info), page

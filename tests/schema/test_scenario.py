@@ -35,7 +35,7 @@ def test_values_are_parsed_and_round_trip_through_params(catalog):
 
 @pytest.mark.parametrize(
     "key, value, accepted",
-    [("batch", "-3", "an integer in [1, 65536] sequences"), ("batch", "nan", "an integer"),
+    [("batch", "-3", "an integer in [1, 262144] sequences"), ("batch", "nan", "an integer"),
      ("batch", "1e400", "an integer"), ("batch", "2.5", "an integer"), ("ctx", "inf", "in [0, 16777216] tokens"),
      ("wbits", "12", "one of 16, 8, 4"), ("mfu", "1.5", "a number in [0.01, 1]"), ("chips", "", None),
      ("hw", "<script>alert(1)</script>", "lowercase id"), ("model", "x" * 10_000, "lowercase id")],

@@ -4,6 +4,7 @@ the memory fit (Overview and Latency pages), computed from the numbers themselve
 from __future__ import annotations
 
 from model import Deployment, Scenario
+from model.core import metrics
 from model.core.memory_fit import MemoryFit
 from model.core.parallel import layout
 from ui import format as fmt
@@ -54,7 +55,7 @@ def layout_sentence(s: Scenario, dep: Deployment) -> str:
            if lay.domains > 1 else f"one scale-up domain ({gb_per_s(dep.hardware.link_bytes_per_s)} per chip)")
     if not dep.model.is_moe:
         return f"dense model, tensor-parallel over {dep.chips}; {net}"
-    experts = (f"{lay.experts_per_chip:.3g} experts per chip" if dep.expert_parallel
+    experts = (lay.experts_phrase if dep.expert_parallel
                else "every expert split over the chips")
     return f"{experts}; {lay.tokens_per_expert:,.1f} tokens per expert per step ({lay.routing_text}); {net}"
 
@@ -69,10 +70,12 @@ def fit_caption(best: MemoryFit | None, chips: int) -> str:
             "an estimate of one layer's, held inside the 10% headroom.")
 
 
-def one_token_per_step_note(dep: Deployment) -> str | None:
-    """The warning for pages whose simulation counts one token per decode step (None without speculation)."""
+def spec_simulated_note(dep: Deployment) -> str | None:
+    """How pages that simulate decode steps count speculation (None without it, F132/F133)."""
     if not dep.spec_tokens:
         return None
-    return (f"Speculative decoding (`spec` = {dep.spec_tokens}) is not simulated on this page: each decode step here "
-            "costs the verification pass and drafts but counts one token per sequence, so throughput and TPOT are "
-            "pessimistic. The Overview and Latency pages count the accepted tokens.")
+    tau = metrics.tokens_per_step(dep)
+    return (f"Speculative decoding (`spec` = {dep.spec_tokens}, `spec_accept` = {dep.spec_accept:g}): each decode step "
+            f"verifies {dep.spec_tokens + 1} tokens per sequence and yields {tau:.3g} on average. This page counts that "
+            f"expected value (a request of G output tokens takes G / {tau:.3g} steps; TPOT counts accepted tokens), "
+            "not a random draw per step.")
