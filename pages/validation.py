@@ -2,11 +2,14 @@
 
 import streamlit as st
 
-from ui.cached import compare_uploaded, comparison, measurements
-from ui.figures.validation import scatter
-from ui.page import chart, current, table
+from model.report.fleet import FLEET_CHECKS
+from ui.cached import compare_uploaded, comparison, fleet_changes, fleet_checks, measurements
+from ui.figures.validation import assumption_bars, scatter
+from ui.page import chart, current, lazy_expander, table
 from ui.sidebar_calibration import KEY as CALIBRATION_KEY
 from ui.sidebar_calibration import SHIPPED
+from ui.tables.fleet import COLUMNS as FLEET_COLUMNS
+from ui.tables.fleet import fleet_frame
 from ui.tables.validation import error_table, every_row, excluded
 from ui.text.validation import error_summary
 
@@ -58,3 +61,23 @@ st.subheader("Excluded rows and why")
 table(excluded(rows), "validation_excluded")
 for problem in problems:
     st.warning(problem)
+
+with lazy_expander("Published fleets: expert parallelism, FP4, speculation", key="_validation_fleets") as box:
+    if box.open:
+        st.markdown(
+            "Each named scenario rebuilds a published serving system from its stated topology (chips, tensor and "
+            "expert parallelism, scale-up and scale-out networks, overlap, precision, speculation) with **default "
+            "efficiencies**; `python -m model fleet` prints the same table. **capacity**: what the scenario serves "
+            "when busy, held against a profile or benchmark run. **day average**: a fleet's throughput averaged over "
+            "a day of varying load, which no capacity model can predict without the load; the column shows the "
+            "share of the day the model's capacity implies the nodes were busy (published / model).")
+        table(fleet_frame(fleet_checks()), "published_fleets",
+              "Positive: the model is faster than the published system. Open a row's scenario with its link.",
+              column_config={"link": st.column_config.LinkColumn(FLEET_COLUMNS["link"], display_text="open scenario"),
+                             **{k: st.column_config.Column(v) for k, v in FLEET_COLUMNS.items() if k != "link"}})
+        labels = [f"{c.scenario}: {c.unit}" for c in FLEET_CHECKS]
+        chosen = st.selectbox("What moves one check's answer most", range(len(labels)), format_func=labels.__getitem__,
+                              key="_validation_fleet_check")
+        chart(assumption_bars(fleet_changes(chosen), labels[chosen]),
+              "Each bar re-runs the check with one stated assumption changed and the rest as published; the bar is "
+              "the change in the model's answer against the scenario as stated, in %.", key="fleet_assumptions")

@@ -22,6 +22,7 @@ from model.catalog.presets import PRESET_DIR
 from model.disaggregation.plan import ServingPlan
 from model.disaggregation.replicas import compare_checked
 from model.disaggregation.sweep import PlanSweep, plan_sweep, sweep_values
+from model.report.fleet import FLEET_CHECKS, fleet_rows, sensitivity
 from model.serving.budget import Budget
 from model.serving.simulate import run_policies
 from model.serving.workload import Workload
@@ -119,6 +120,18 @@ def hardware_band(hw_key: str, calibration_json: str | None, _calibration) -> Er
     """The model's error on the shipped rows of one hardware (Overview); the calibration's JSON keys the cache."""
     rows, _ = measurements()
     return error_band(rows, load_catalog(), hw_key, _calibration)
+
+
+@st.cache_data(show_spinner="Running the published-fleet checks...")
+def fleet_checks() -> list[dict]:
+    """`python -m model fleet`'s table (it does not depend on the sidebar)."""
+    return fleet_rows(load_catalog())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def fleet_changes(index: int) -> list[dict]:
+    """One fleet check re-run with each stated assumption changed alone."""
+    return sensitivity(load_catalog(), FLEET_CHECKS[index])
 
 
 def compare_uploaded(calibration) -> pd.DataFrame:

@@ -45,7 +45,8 @@ def test_every_named_scenario_keeps_todays_numbers(name):
     assert s.ep in (1, s.chips), "a new mixed named scenario needs its own check"
     balanced = dataclasses.replace(dep, random_routing=False)  # routing=random scales it by F141 (own test)
     for tokens, decode in ((s.batch * (1 + s.spec), True), (s.prompt, False)):
-        assert np.array_equal(all_to_all_total_s(balanced, tokens, decode), todays_all_to_all(dep, tokens, decode)), name
+        today = todays_all_to_all(dep, tokens, decode)
+        assert np.array_equal(all_to_all_total_s(balanced, tokens, decode), today), name
     lay = layout(dep, s.batch)
     assert lay.experts_per_chip == (dep.model.experts / dep.chips if dep.expert_parallel else dep.model.experts)
 

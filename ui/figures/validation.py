@@ -28,3 +28,14 @@ def scatter(frame: pd.DataFrame, title: str) -> go.Figure:
                                      name="y = x (dotted: +-25%)", line=dict(color="#555", dash=dash, width=1),
                                      hoverinfo="skip"))
     return factory.fit_log_ticks(fig)
+
+
+def assumption_bars(rows: list[dict], title: str) -> go.Figure:
+    """One fleet check's answer with each assumption changed alone: % against the scenario as stated."""
+    ordered = sorted(rows, key=lambda r: r["vs_base_pct"])
+    fig = factory.figure(title, "change in the model's answer, %", "")
+    fig.add_trace(go.Bar(x=[r["vs_base_pct"] for r in ordered], y=[r["change"] for r in ordered], orientation="h",
+                         marker_color=["#c0392b" if r["vs_base_pct"] < 0 else "#2e86c1" for r in ordered],
+                         hovertemplate="%{y}: %{x:+.1f}%<extra></extra>"))
+    fig.update_layout(showlegend=False)
+    return fig
