@@ -77,6 +77,7 @@ st.subheader("Per-op table")
 rows = [{"pass": "prefill", **r} for r in report.op_rows(first)] + [{"pass": "decode", **r} for r in report.op_rows(step)]
 labels = dict(zip(report.OP_TABLE_COLUMNS[1:-1], ("GFLOP", "weights MB", "KV MB", "activations MB", "FLOP/byte",
                                                   "compute ms", "memory ms", "kernels' fixed ms", "time ms")))
+labels["hidden_ms"] = "hidden by overlap ms"
 formats = {c: st.column_config.NumberColumn(label) for c, label in labels.items()}
 table(fmt.rounded(pd.DataFrame(rows)), "roofline_ops",
       f"Each op of the prefill of one {s.prompt:,}-token prompt ({fmt.duration(float(first.time_s))} = TTFT) and of one decode "

@@ -79,3 +79,16 @@ def test_overlapped_expert_parallel_prefill_gives_the_all_to_all_its_sms(catalog
     decode_both = roofline.decode_step(hidden, 128, 4096)
     for one, two in zip(decode_half.ops, decode_both.ops, strict=True):  # decode's direct all-to-all takes no SMs
         assert float(two.compute_s) == pytest.approx(2 * float(one.compute_s), rel=1e-9)
+
+
+def test_per_op_table_adds_up_to_the_pass_and_puts_hidden_time_in_its_own_column(catalog):
+    from model.report.summary import op_rows
+
+    dep = dataclasses.replace(deploy(catalog, **DEEPSEEK_DECODE), overlap=True, spec_tokens=1, spec_accept=0.85)
+    step = roofline.decode_step(dep, 12686, 4989)
+    rows = op_rows(step)
+    assert sum(r["time_ms"] for r in rows) == pytest.approx(float(step.time_s) * 1e3, rel=1e-9)
+    assert sum(r["hidden_ms"] for r in rows) == pytest.approx(float(step.hidden_comms_s) * 1e3, rel=1e-9)
+    assert all(isinstance(r["bound"], str) and "ms" not in r["bound"] for r in rows)
+    a2a = next(r for r in rows if r["op"] == "ep_all_to_all")
+    assert a2a["time_ms"] + a2a["hidden_ms"] == pytest.approx(float(step.all_to_all_total_s) * 1e3, rel=1e-9)
