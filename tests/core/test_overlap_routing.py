@@ -89,6 +89,6 @@ def test_per_op_table_adds_up_to_the_pass_and_puts_hidden_time_in_its_own_column
     rows = op_rows(step)
     assert sum(r["time_ms"] for r in rows) == pytest.approx(float(step.time_s) * 1e3, rel=1e-9)
     assert sum(r["hidden_ms"] for r in rows) == pytest.approx(float(step.hidden_comms_s) * 1e3, rel=1e-9)
-    assert all(isinstance(r["bound"], str) and "ms" not in r["bound"] for r in rows)
+    assert {r["bound"] for r in rows} <= {"compute", "memory", "comms", "draft"}
     a2a = next(r for r in rows if r["op"] == "ep_all_to_all")
     assert a2a["time_ms"] + a2a["hidden_ms"] == pytest.approx(float(step.all_to_all_total_s) * 1e3, rel=1e-9)
