@@ -14,6 +14,7 @@ from model.cli.common import format_cell, load_calibration_arg, table
 from model.pricing import market, sheet_text
 from model.pricing.sheet import SHEET_COLUMNS, Workload, price_sheet, sheet_table
 from model.pricing.sheet_inputs import SHEET_FIELDS, parse_sheet_inputs
+from model.pricing.traffic import tier_defaults
 from model.schema.parse import parse_scenario_strict
 from model.schema.resolve import ScenarioError, resolve
 from model.schema.scenario import SCENARIO_FIELDS
@@ -45,7 +46,8 @@ def build(pairs: list[str], presets, calibration=None):
         raise ScenarioError(errors)
     dep = resolve(scenario, catalog, calibration)
     ownership = inputs.ownership(catalog.ownership.get(scenario.hw), scenario.hw) if inputs.basis == "own" else None
-    sheet = price_sheet(dep, Workload(scenario.prompt, scenario.ctx, scenario.batch), inputs, ownership)
+    sheet = price_sheet(dep, Workload(scenario.prompt, scenario.ctx, scenario.batch), inputs, ownership,
+                        tier_defaults(presets))
     return catalog, scenario, dep, inputs, sheet
 
 

@@ -219,14 +219,13 @@ def _cache_rows(dep, wl: Workload, std: TierRow, basis, util, inputs, ownership)
     return [_priced(r, basis, util, inputs.margin) for r in (read, write, hold)], gb, share
 
 
-def _long_row(dep, wl: Workload, basis, util, inputs) -> tuple[TierRow | None, float, float]:
+def _long_row(dep, wl: Workload, basis, util, inputs, defaults: dict) -> tuple[TierRow | None, float, float]:
     """F179: the long-context tier priced from traffic (F157–F158): each context's cost at the batch the
     standard speed target allows there (F77; the batch that fits without a target), the upper tier
     charging the traffic-weighted mean cost of the requests above the boundary."""
     served = at_chip_hour(dep, served_chip_hour_usd(basis, util))
     target = 1.0 / inputs.std_tps if inputs.std_tps > 0 else None
     sweep = context_tiers.context_sweep(served, 1, target_tpot_s=target)
-    defaults = traffic.tier_defaults()
     load = traffic.lognormal(sweep.ctx_tokens, defaults["traffic_median_tokens"], defaults["traffic_sigma"])
     inp, out = sweep.tier_input, sweep.tier_output
     boundary = float(inputs.long_ctx) if inputs.long_ctx > 0 else traffic.suggested_boundary(load, inp, out)
@@ -270,8 +269,10 @@ def sheet_utilisation(inputs: SheetInputs) -> tuple[float, Diurnal]:
     return util, diurnal
 
 
-def price_sheet(dep: Deployment, wl: Workload, inputs: SheetInputs, ownership=None) -> PriceSheet:
-    """Every tier of the sheet for one deployment and workload (see module docstring)."""
+def price_sheet(dep: Deployment, wl: Workload, inputs: SheetInputs, ownership=None,
+                traffic_defaults: dict | None = None) -> PriceSheet:
+    """Every tier of the sheet for one deployment and workload (see module docstring); the long-context
+    tier's traffic from `traffic_defaults` (default: the shipped presets/long_context.csv)."""
     basis = cost_basis_for(dep, inputs, ownership)
     util, diurnal = sheet_utilisation(inputs)
     rows = [standard_tier(dep, wl, inputs, basis, util)]
@@ -285,7 +286,8 @@ def price_sheet(dep: Deployment, wl: Workload, inputs: SheetInputs, ownership=No
                                "at full utilisation (idle capacity)", dep, wl, std_batch, 1.0, basis, inputs))
     rows.append(_speed_row("batch", f"no speed target, hours of latency; at full utilisation (idle share of the day {diurnal.idle_share:.0%})",
                            dep, wl, slo_batch(dep, wl.ctx, None), 1.0, basis, inputs))
-    long_row, boundary, multiplier = _long_row(dep, wl, basis, util, inputs)
+    defaults = traffic.tier_defaults() if traffic_defaults is None else traffic_defaults
+    long_row, boundary, multiplier = _long_row(dep, wl, basis, util, inputs, defaults)
     if long_row is not None:
         rows.append(long_row)
     cache, gb, share = _cache_rows(dep, wl, rows[0], basis, util, inputs, ownership)

@@ -3,6 +3,8 @@
 import csv
 import io
 import math
+import shutil
+from pathlib import Path
 
 import pytest
 from cli_runner import run
@@ -57,3 +59,19 @@ def test_bad_keys_exit_2_with_the_field(args, message):
     result = run("sheet", *args)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_presets_directory_sets_the_long_context_traffic(tmp_path):
+    """`--presets DIR` reads that directory's long_context.csv too: a heavier traffic tail moves the
+    long-context tier's suggested boundary."""
+    for name in Path(PRESETS).iterdir():
+        if name.is_file():
+            shutil.copy(name, tmp_path / name.name)
+    text = (tmp_path / "long_context.csv").read_text(encoding="utf-8")
+    heavy = text.replace("traffic_median_tokens,1620,", "traffic_median_tokens,40000,")
+    (tmp_path / "long_context.csv").write_text(heavy, encoding="utf-8")
+    args = ["preset=chat-70b"]
+    *_, shipped = build(args, PRESETS)
+    *_, heavier = build(args, tmp_path)
+    assert math.isfinite(shipped.boundary_tokens) and heavier.boundary_tokens != shipped.boundary_tokens
+    assert heavier.row("long_context") != shipped.row("long_context")
