@@ -35,7 +35,7 @@ PAGES = ["", "roofline", "prefill_decode", "long_context", "latency", "serving",
 CHANGED_JS = (
     "([oldCard, oldChart]) => { const g = document.querySelector('.js-plotly-plot');"
     " const chart = g && g.data ? JSON.stringify(g.data.map(t => [t.x, t.y])) : '';"
-    " const c = [...document.querySelectorAll('[data-testid=stMetric]')]"
+    " const c = [...document.querySelectorAll('.llm-card')]"
     ".find(e => e.innerText.includes('USD per 1M output tokens'));"
     " return c && !c.innerText.includes(oldCard) && chart !== oldChart; }")
 
@@ -43,7 +43,7 @@ CHANGED_JS = (
 FIRST_SEEN_JS = """
 window.__firstSeen = {};
 const watch = {title: '[data-testid="stMainBlockContainer"] h1',
-               card: '[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"]',
+               card: '[data-testid="stMainBlockContainer"] .llm-card-value',
                chart: '[data-testid="stPlotlyChart"] .js-plotly-plot'};
 new MutationObserver(() => {
   for (const [name, selector] of Object.entries(watch)) {

@@ -8,6 +8,8 @@ from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from ui.page import card_text
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
@@ -40,12 +42,14 @@ def app(query: dict | None = None, page: str | None = None, timeout: float = 60)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """Label -> value of every headline card (ui/page.py card) of the current run, in page order."""
+    cards = (card_text(str(m.value)) for m in at.markdown)
+    return dict(card for card in cards if card is not None)
 
 
 def texts(at: AppTest) -> str:
-    """All markdown, caption, warning and error text of the current run."""
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    """All markdown (a card as its label and value), caption, warning and error text of the current run."""
+    parts = [" ".join(card_text(str(m.value)) or [m.value]) for m in at.markdown] + [c.value for c in at.caption]
     parts += [w.value for w in at.warning] + [e.value for e in at.error]
     return "\n".join(str(p) for p in parts)
 

@@ -22,9 +22,14 @@ def wait_idle(page: Page) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=LOAD_TIMEOUT_MS)
 
 
+CARD = ".llm-card"  # ui/page.py CARD_CLASS
+CARD_VALUE = ".llm-card-value"
+
+
 def metric(page: Page, label: str) -> str:
-    card = page.locator('[data-testid="stMetric"]', has_text=label).first
-    return card.locator('[data-testid="stMetricValue"]').inner_text()
+    """The value on the headline card `label` (ui/page.py card)."""
+    card = page.locator(CARD, has_text=label).first
+    return card.locator(CARD_VALUE).inner_text()
 
 
 def first_chart_data(page: Page) -> str:
@@ -51,7 +56,7 @@ def exceptions(page: Page) -> int:
 def wait_for_metric_change(page: Page, label: str, old: str) -> str:
     """Until the metric card `label` no longer shows `old` (a rerun has drawn new numbers)."""
     page.wait_for_function(
-        "([label, old]) => { const c = [...document.querySelectorAll('[data-testid=stMetric]')]"
+        "([label, old]) => { const c = [...document.querySelectorAll('.llm-card')]"
         ".find(e => e.innerText.includes(label)); return c && !c.innerText.includes(old); }",
         arg=[label, old], timeout=LOAD_TIMEOUT_MS)
     return metric(page, label)
