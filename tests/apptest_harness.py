@@ -8,7 +8,7 @@ from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from ui.page import card_text
+from ui.page import card_of
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -42,14 +42,27 @@ def app(query: dict | None = None, page: str | None = None, timeout: float = 60)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    """Label -> value of every headline card (ui/page.py card) of the current run, in page order."""
-    cards = (card_text(str(m.value)) for m in at.markdown)
-    return dict(card for card in cards if card is not None)
+    """Label -> value of every headline card (ui/page.py card: a markdown label, then a header) of the
+    current run, in page order."""
+    found = {}
+
+    def walk(block) -> None:
+        children = [block.children[index] for index in sorted(block.children)]
+        for before, node in zip([None, *children[:-1]], children, strict=True):
+            if getattr(node, "type", None) == "header" and getattr(before, "type", None) == "markdown":
+                card = card_of(before.value, node.value)
+                if card is not None:
+                    found.setdefault(*card)
+            if hasattr(node, "children"):
+                walk(node)
+
+    walk(at.main)
+    return found
 
 
 def texts(at: AppTest) -> str:
-    """All markdown (a card as its label and value), caption, warning and error text of the current run."""
-    parts = [" ".join(card_text(str(m.value)) or [m.value]) for m in at.markdown] + [c.value for c in at.caption]
+    """All markdown, caption, warning and error text of the current run."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [w.value for w in at.warning] + [e.value for e in at.error]
     return "\n".join(str(p) for p in parts)
 

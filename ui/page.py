@@ -3,7 +3,6 @@ note for an address that names no page."""
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 import runpy
@@ -58,37 +57,36 @@ def table(frame: pd.DataFrame, name: str, caption: str | None = None, **kwargs) 
                        mime="text/csv", key=f"download_{name}", on_click="ignore")
 
 
-CARD_CLASS = "llm-card"  # the browser tests and benchmarks find a card by these class names
-CARD_HTML = (f'<div class="{CARD_CLASS}"><div class="{CARD_CLASS}-label" style="font-size:0.875rem">{{label}}</div>'
-             f'<div class="{CARD_CLASS}-value" style="font-size:2.25rem;line-height:1.2;white-space:nowrap;'
-             f'overflow:hidden;text-overflow:ellipsis">{{value}}</div></div>')
-CARD_PATTERN = re.compile(CARD_HTML.replace("(", r"\(").replace(")", r"\)").format(label="(.*?)", value="(.*?)"))
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]$~<>#|])")
+CARD_LABEL = ":small[{}]"  # a card is this markdown label, then its value as a header (tests read them back)
 
 
 def card(column, label: str, value: str, explanation: str, help_text: str | None = None) -> None:
     """A headline number with a one-line explanation computed from the numbers.
 
-    Drawn as markdown, not st.metric: Streamlit (1.67) loads st.metric's code on demand, and React
-    reveals an element whose code arrived only 500 ms after the last skeleton it showed, which on a
-    first visit is when plotly.js blocks the browser for a second; so metric cards appeared only with
-    the charts. Markdown's code is in Streamlit's first bundle: a card is drawn as soon as it arrives
-    (README "Where a cold load's time goes")."""
+    Drawn with elements whose code is in Streamlit's first bundle (markdown and a heading), not
+    st.metric: Streamlit (1.67) loads st.metric's code on demand and React reveals such an element
+    500 ms after the last skeleton it showed, which on a first visit falls while plotly.js blocks the
+    browser, so metric cards appeared only with the charts (README "Where a cold load's time goes")."""
     with column:
-        st.markdown(card_html(label, value), unsafe_allow_html=True, help=help_text)
+        with st.container(gap=None):
+            st.markdown(CARD_LABEL.format(markdown_escape(label)), help=help_text)
+            st.header(markdown_escape(value), anchor=False)
         st.caption(explanation)
 
 
-def card_html(label: str, value: str) -> str:
-    """The card's label and value as escaped HTML ('$' too: markdown would read two of them as maths)."""
-    def escape(text: str) -> str:
-        return html.escape(text).replace("$", "&#36;")
-    return CARD_HTML.format(label=escape(label), value=escape(value))
+def markdown_escape(text: str) -> str:
+    """`text` shown literally by markdown ('$' too: two of them would start maths)."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def card_text(body: str) -> tuple[str, str] | None:
-    """(label, value) of a markdown body that `card` drew, else None (for tests and benchmarks)."""
-    match = CARD_PATTERN.fullmatch(body)
-    return None if match is None else (html.unescape(match[1]), html.unescape(match[2]))
+def card_of(label_markdown: str, value_header: str) -> tuple[str, str] | None:
+    """(label, value) of a markdown body and the header after it when `card` drew them, else None."""
+    head, tail = CARD_LABEL.split("{}")
+    if not (label_markdown.startswith(head) and label_markdown.endswith(tail)):
+        return None
+    unescape = lambda text: re.sub(r"\\(.)", r"\1", text)  # noqa: E731
+    return unescape(label_markdown[len(head):-len(tail)]), unescape(value_header)
 
 
 def lazy_expander(label: str, key: str):

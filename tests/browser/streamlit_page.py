@@ -22,8 +22,9 @@ def wait_idle(page: Page) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=LOAD_TIMEOUT_MS)
 
 
-CARD = ".llm-card"  # ui/page.py CARD_CLASS
-CARD_VALUE = ".llm-card-value"
+# a headline card (ui/page.py card): a block holding a markdown label and its value as a header (h2)
+CARD = '[data-testid="stVerticalBlock"]:has(> [data-testid="stElementContainer"] h2)'
+CARD_VALUE = "h2"
 
 
 def metric(page: Page, label: str) -> str:
@@ -56,9 +57,9 @@ def exceptions(page: Page) -> int:
 def wait_for_metric_change(page: Page, label: str, old: str) -> str:
     """Until the metric card `label` no longer shows `old` (a rerun has drawn new numbers)."""
     page.wait_for_function(
-        "([label, old]) => { const c = [...document.querySelectorAll('.llm-card')]"
+        "([label, old, card]) => { const c = [...document.querySelectorAll(card)]"
         ".find(e => e.innerText.includes(label)); return c && !c.innerText.includes(old); }",
-        arg=[label, old], timeout=LOAD_TIMEOUT_MS)
+        arg=[label, old, CARD], timeout=LOAD_TIMEOUT_MS)
     return metric(page, label)
 
 
