@@ -42,22 +42,9 @@ def app(query: dict | None = None, page: str | None = None, timeout: float = 60)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    """Label -> value of every headline card (ui/page.py card: a markdown label, then a header) of the
-    current run, in page order."""
-    found = {}
-
-    def walk(block) -> None:
-        children = [block.children[index] for index in sorted(block.children)]
-        for before, node in zip([None, *children[:-1]], children, strict=True):
-            if getattr(node, "type", None) == "header" and getattr(before, "type", None) == "markdown":
-                card = card_of(before.value, node.value)
-                if card is not None:
-                    found.setdefault(*card)
-            if hasattr(node, "children"):
-                walk(node)
-
-    walk(at.main)
-    return found
+    """Label -> value of every headline card (ui/page.py card) of the current run, in page order."""
+    cards = (card_of(str(m.value)) for m in at.markdown)
+    return dict(card for card in cards if card is not None)
 
 
 def texts(at: AppTest) -> str:

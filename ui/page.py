@@ -58,20 +58,20 @@ def table(frame: pd.DataFrame, name: str, caption: str | None = None, **kwargs) 
 
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]$~<>#|])")
-CARD_LABEL = ":small[{}]"  # a card is this markdown label, then its value as a header (tests read them back)
+CARD_MARKDOWN = ":small[{label}]\n\n## {value}"  # one card: its label, then its value as a heading
+CARD_PATTERN = re.compile(re.escape(CARD_MARKDOWN).replace(r"\{label\}", "(?P<label>.*)").replace(r"\{value\}", "(?P<value>.*)"))
 
 
 def card(column, label: str, value: str, explanation: str, help_text: str | None = None) -> None:
     """A headline number with a one-line explanation computed from the numbers.
 
-    Drawn with elements whose code is in Streamlit's first bundle (markdown and a heading), not
-    st.metric: Streamlit (1.67) loads st.metric's code on demand and React reveals such an element
-    500 ms after the last skeleton it showed, which on a first visit falls while plotly.js blocks the
-    browser, so metric cards appeared only with the charts (README "Where a cold load's time goes")."""
+    One markdown element (its code is in Streamlit's first bundle), not st.metric: Streamlit (1.67)
+    loads st.metric's code on demand and React reveals such an element 500 ms after the last skeleton
+    it showed, which on a first visit falls while plotly.js blocks the browser, so metric cards
+    appeared only with the charts (README "Where a cold load's time goes"). One element, not a label
+    and a header: every element the browser holds is drawn again on each of a run's messages."""
     with column:
-        with st.container(gap=None):
-            st.markdown(CARD_LABEL.format(markdown_escape(label)), help=help_text)
-            st.header(markdown_escape(value), anchor=False)
+        st.markdown(CARD_MARKDOWN.format(label=markdown_escape(label), value=markdown_escape(value)), help=help_text)
         st.caption(explanation)
 
 
@@ -80,13 +80,11 @@ def markdown_escape(text: str) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def card_of(label_markdown: str, value_header: str) -> tuple[str, str] | None:
-    """(label, value) of a markdown body and the header after it when `card` drew them, else None."""
-    head, tail = CARD_LABEL.split("{}")
-    if not (label_markdown.startswith(head) and label_markdown.endswith(tail)):
-        return None
+def card_of(body: str) -> tuple[str, str] | None:
+    """(label, value) of a markdown body that `card` drew, else None (for tests and benchmarks)."""
+    match = CARD_PATTERN.fullmatch(body)
     unescape = lambda text: re.sub(r"\\(.)", r"\1", text)  # noqa: E731
-    return unescape(label_markdown[len(head):-len(tail)]), unescape(value_header)
+    return None if match is None else (unescape(match["label"]), unescape(match["value"]))
 
 
 def lazy_expander(label: str, key: str):

@@ -22,8 +22,8 @@ def wait_idle(page: Page) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=LOAD_TIMEOUT_MS)
 
 
-# a headline card (ui/page.py card): a block holding a markdown label and its value as a header (h2)
-CARD = '[data-testid="stVerticalBlock"]:has(> [data-testid="stElementContainer"] h2)'
+# a headline card (ui/page.py card): a markdown element with its label, then its value as a heading (h2)
+CARD = '[data-testid="stMarkdown"]:has(h2)'
 CARD_VALUE = "h2"
 
 
