@@ -28,14 +28,14 @@ from tests.browser.conftest import (
     stop_server,
     wait_healthy,
 )
-from tests.browser.streamlit_page import BATCH_LABEL, first_chart_data, metric, open_app, slider_input
+from tests.browser.streamlit_page import BATCH_LABEL, CARD, CARD_VALUE, first_chart_data, metric, open_app, slider_input
 
 PAGES = ["", "roofline", "prefill_decode", "long_context", "latency", "serving", "disaggregation", "caching", "scaling",
          "validation"]
 CHANGED_JS = (
     "([oldCard, oldChart]) => { const g = document.querySelector('.js-plotly-plot');"
     " const chart = g && g.data ? JSON.stringify(g.data.map(t => [t.x, t.y])) : '';"
-    " const c = [...document.querySelectorAll('[data-testid=stMetric]')]"
+    f" const c = [...document.querySelectorAll('{CARD}')]"
     ".find(e => e.innerText.includes('USD per 1M output tokens'));"
     " return c && !c.innerText.includes(oldCard) && chart !== oldChart; }")
 
@@ -43,7 +43,7 @@ CHANGED_JS = (
 FIRST_SEEN_JS = """
 window.__firstSeen = {};
 const watch = {title: '[data-testid="stMainBlockContainer"] h1',
-               card: '[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"]',
+               card: '[data-testid="stMainBlockContainer"] CARD_VALUE',
                chart: '[data-testid="stPlotlyChart"] .js-plotly-plot'};
 new MutationObserver(() => {
   for (const [name, selector] of Object.entries(watch)) {
@@ -62,7 +62,7 @@ window.WebSocket = function (...args) {
 };
 window.WebSocket.prototype = NativeSocket.prototype;
 Object.assign(window.WebSocket, NativeSocket);
-"""
+""".replace("CARD_VALUE", CARD_VALUE)
 WHERE_JS = """() => {
   const chart = window.__firstSeen.chart, ws = window.__wsTimes;
   const busy = window.__longTasks.filter(([start]) => start < chart).reduce((sum, [, d]) => sum + d, 0);

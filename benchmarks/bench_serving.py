@@ -23,7 +23,7 @@ import streamlit as st
 from model import load_catalog, parse_scenario_strict, resolve
 from model.serving.simulate import POLICIES, simulate
 from model.serving.workload import LengthDist, Workload
-from tests.apptest_harness import app
+from tests.apptest_harness import app, metrics
 
 REQUESTS = (1_000, 10_000, 20_000)
 REPEATS = 5
@@ -105,7 +105,7 @@ def bench_pages() -> None:
         wall = time.perf_counter() - start
         assert not at.exception, at.exception
         notes = [" ".join(str(w.value).split())[:110] for w in at.warning]
-        print(f"{name:32s} {wall:7.1f} {len(at.metric):5d}  " + (" | ".join(notes) or "-"))
+        print(f"{name:32s} {wall:7.1f} {len(metrics(at)):5d}  " + (" | ".join(notes) or "-"))
 
 
 def main(which: str = "both") -> None:

@@ -26,10 +26,11 @@ from tests.browser.conftest import (
     stop_server,
     wait_healthy,
 )
+from tests.browser.streamlit_page import CARD
 
 SLIDER = 'input[type="range"][aria-label="Batch (sequences per decode step)"]'
 COST_CARD = "USD per 1M output tokens"
-CARD_TEXT_JS = ("label => { const c = [...document.querySelectorAll('[data-testid=stMetric]')]"
+CARD_TEXT_JS = (f"label => {{ const c = [...document.querySelectorAll('{CARD}')]"
                 ".find(e => e.innerText.includes(label)); return c ? c.innerText : ''; }")
 
 
@@ -53,7 +54,7 @@ async def session(browser, url: str, duration_s: float, latencies: list, errors:
     page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
     try:
         await page.goto(url)
-        await page.wait_for_selector('[data-testid="stMetric"]', timeout=120_000)
+        await page.wait_for_selector(CARD, timeout=120_000)
         slider = page.locator(SLIDER)
         deadline = time.monotonic() + duration_s
         direction = "ArrowRight"

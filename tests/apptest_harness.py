@@ -8,6 +8,8 @@ from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from ui.page import card_of
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
@@ -40,7 +42,9 @@ def app(query: dict | None = None, page: str | None = None, timeout: float = 60)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """Label -> value of every headline card (ui/page.py card) of the current run, in page order."""
+    cards = (card_of(str(m.value)) for m in at.markdown)
+    return dict(card for card in cards if card is not None)
 
 
 def texts(at: AppTest) -> str:

@@ -4,6 +4,7 @@ note for an address that names no page."""
 from __future__ import annotations
 
 import logging
+import re
 import runpy
 from pathlib import Path
 from urllib.parse import urlparse
@@ -56,11 +57,34 @@ def table(frame: pd.DataFrame, name: str, caption: str | None = None, **kwargs) 
                        mime="text/csv", key=f"download_{name}", on_click="ignore")
 
 
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]$~<>#|])")
+CARD_MARKDOWN = ":small[{label}]\n\n## {value}"  # one card: its label, then its value as a heading
+CARD_PATTERN = re.compile(re.escape(CARD_MARKDOWN).replace(r"\{label\}", "(?P<label>.*)").replace(r"\{value\}", "(?P<value>.*)"))
+
+
 def card(column, label: str, value: str, explanation: str, help_text: str | None = None) -> None:
-    """A headline number with a one-line explanation computed from the numbers."""
+    """A headline number with a one-line explanation computed from the numbers.
+
+    One markdown element (its code is in Streamlit's first bundle), not st.metric: Streamlit (1.67)
+    loads st.metric's code on demand and React reveals such an element 500 ms after the last skeleton
+    it showed, which on a first visit falls while plotly.js blocks the browser, so metric cards
+    appeared only with the charts (README "Where a cold load's time goes"). One element, not a label
+    and a header: every element the browser holds is drawn again on each of a run's messages."""
     with column:
-        st.metric(label, value, help=help_text)
+        st.markdown(CARD_MARKDOWN.format(label=markdown_escape(label), value=markdown_escape(value)), help=help_text)
         st.caption(explanation)
+
+
+def markdown_escape(text: str) -> str:
+    """`text` shown literally by markdown ('$' too: two of them would start maths)."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def card_of(body: str) -> tuple[str, str] | None:
+    """(label, value) of a markdown body that `card` drew, else None (for tests and benchmarks)."""
+    match = CARD_PATTERN.fullmatch(body)
+    unescape = lambda text: re.sub(r"\\(.)", r"\1", text)  # noqa: E731
+    return None if match is None else (unescape(match["label"]), unescape(match["value"]))
 
 
 def lazy_expander(label: str, key: str):

@@ -22,9 +22,15 @@ def wait_idle(page: Page) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=LOAD_TIMEOUT_MS)
 
 
+# a headline card (ui/page.py card): a markdown element with its label, then its value as a heading (h2)
+CARD = '[data-testid="stMarkdown"]:has(h2)'
+CARD_VALUE = "h2"
+
+
 def metric(page: Page, label: str) -> str:
-    card = page.locator('[data-testid="stMetric"]', has_text=label).first
-    return card.locator('[data-testid="stMetricValue"]').inner_text()
+    """The value on the headline card `label` (ui/page.py card)."""
+    card = page.locator(CARD, has_text=label).first
+    return card.locator(CARD_VALUE).inner_text()
 
 
 def first_chart_data(page: Page) -> str:
@@ -51,9 +57,9 @@ def exceptions(page: Page) -> int:
 def wait_for_metric_change(page: Page, label: str, old: str) -> str:
     """Until the metric card `label` no longer shows `old` (a rerun has drawn new numbers)."""
     page.wait_for_function(
-        "([label, old]) => { const c = [...document.querySelectorAll('[data-testid=stMetric]')]"
+        "([label, old, card]) => { const c = [...document.querySelectorAll(card)]"
         ".find(e => e.innerText.includes(label)); return c && !c.innerText.includes(old); }",
-        arg=[label, old], timeout=LOAD_TIMEOUT_MS)
+        arg=[label, old, CARD], timeout=LOAD_TIMEOUT_MS)
     return metric(page, label)
 
 

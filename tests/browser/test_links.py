@@ -8,6 +8,7 @@ from apptest_harness import PAGES
 
 from .streamlit_page import (
     BATCH_LABEL,
+    CARD,
     choose,
     exceptions,
     go_to,
@@ -99,7 +100,7 @@ def test_the_tier_boundary_is_in_the_link_and_restarts_with_the_scenario(browser
     label = "Output multiplier above"
     set_slider(page, BOUNDARY_LABEL, "131,072")
     wait_for_query(page, "lc_boundary", "131072")
-    page.locator('[data-testid="stMetric"]', has_text=f"{label} 131,072").first.wait_for(timeout=60_000)
+    page.locator(CARD, has_text=f"{label} 131,072").first.wait_for(timeout=60_000)
     multiplier = metric(page, f"{label} 131,072")
     assert link_of(share_link(page)) == link_of(page.url)
     go_to(page, "Overview", "LLM inference")  # another page keeps the page-local key in the link

@@ -10,7 +10,7 @@ import math
 import re
 
 import pytest
-from apptest_harness import PAGES, app, texts
+from apptest_harness import PAGES, app, metrics, texts
 
 from model import load_catalog
 
@@ -29,8 +29,8 @@ PATTERNS = {
 
 
 def page_text(at) -> str:
-    """Markdown, captions, warnings, errors, metric values and deltas of the current run."""
-    parts = [texts(at)] + [f"{m.value} {m.delta or ''}" for m in at.metric]
+    """Markdown, captions, warnings, errors and card values of the current run."""
+    parts = [texts(at)] + list(metrics(at).values())
     return "\n".join(parts)
 
 

@@ -47,7 +47,7 @@ def test_garbage_in_the_link_is_named_and_ignored():
     for key in ("ps_margin", "ps_util", "ps_basis", "ps_long_ctx"):
         assert key in notice
     assert "<b>" not in notice
-    assert metrics(at)["Standard: price per 1M output"] == app(page=PAGE).metric[0].value
+    assert metrics(at)["Standard: price per 1M output"] == next(iter(metrics(app(page=PAGE)).values()))
 
 
 def test_ownership_without_defaults_says_so_and_uses_rent():
