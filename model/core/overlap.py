@@ -19,7 +19,15 @@ import numpy as np
 COMM_SM_SHARE = 20 / 132  # SMs the forwarding all-to-all occupies while it overlaps compute: 20 of an H800's 132
 #                          (DeepSeek-V3 report §3.2.2); decode's low-latency kernels occupy none (DeepEP, F140)
 ATTENTION_STAGE = ("qkv_proj", "attention", "out_proj", "norms")  # per layer, before the dispatch
-FFN_STAGE = ("ffn", "activation", "moe_experts", "moe_activation", "moe_shared_experts")  # after it
+DENSE_FFN_STAGE = ("ffn", "activation")  # after it, in a dense layer
+MOE_STAGE = ("moe_experts", "moe_activation", "moe_shared_experts")  # after it, in an MoE layer
+
+
+def splits(batch, new_tokens, decode: bool) -> np.ndarray:
+    """Where a pass can run as two micro-batches: decode splits sequences (at least 2), prefill
+    tokens (a prompt may be split; at least 2)."""
+    size = np.asarray(batch, dtype=float) * (1 if decode else np.asarray(new_tokens, dtype=float))
+    return size >= 2
 
 
 def schedule_s(layer_groups) -> np.ndarray:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.core.deployment import Deployment
+from model.core.overlap import splits
 
 
 @functools.lru_cache(maxsize=256)
@@ -83,7 +84,7 @@ def layout(dep: Deployment, batch: float) -> Layout:
     experts = m.experts / dep.ep if dep.expert_parallel else float(m.experts)
     per_expert = per_step * m.experts_active / m.experts if m.is_moe else 0.0
     s, g = dep.network.domain(dep.chips)
-    per_pass = per_step / 2 if dep.overlap and batch >= 2 else per_step  # overlap: two micro-batches
+    per_pass = per_step / 2 if dep.overlap and splits(batch, 1, decode=True) else per_step  # two micro-batches
     imbalance = float(routing_imbalance(dep, per_pass))
     return Layout(dep.chips, dep.tp_degree, dep.ep, dep.attention_dp, experts, per_expert, imbalance, s, g,
                   dep.expert_tp if dep.expert_parallel else dep.chips)

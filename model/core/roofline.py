@@ -14,8 +14,9 @@ data parallelism (DeepSeek/SGLang "DP attention") each chip runs attention for i
 sequences: the attention weights are read on every chip (x chips) and the KV cache is not copied.
 The pass adds tensor-parallel all-reduces (two per layer, ring or hierarchical across scale-up
 domains) and the expert-parallel all-to-all (dispatch and combine per MoE layer, its own part).
-Communication is exposed unless `overlap` is on: then two micro-batches hide it behind the other's
-op time and only max(0, comms − ops) is exposed (docs/formulas.md F124). With speculative decoding a
+Communication is exposed unless `overlap` is on: then the pass runs as two micro-batches, each
+one's communication hidden only behind the other's compute that runs at the same time, stage by
+stage (docs/formulas.md F124, F140). With speculative decoding a
 decode step is one verification pass over 1 + γ tokens per sequence plus the drafts (F125, F126).
 """
 
@@ -28,7 +29,7 @@ import numpy as np
 
 from model.core.deployment import ALLREDUCES_PER_LAYER, EXPERT_OP, Deployment
 from model.core.ops import OpCost, forward_ops
-from model.core.overlap import ATTENTION_STAGE, COMM_SM_SHARE, FFN_STAGE, schedule_s
+from model.core.overlap import ATTENTION_STAGE, COMM_SM_SHARE, DENSE_FFN_STAGE, MOE_STAGE, schedule_s, splits
 from model.core.parallel import routing_imbalance
 from model.core.speculative import mtp_draft_s
 
@@ -240,8 +241,7 @@ def forward_pass(dep: Deployment, batch, new_tokens, ctx, decode: bool, logit_po
     """Roofline timing of one forward pass of `batch` sequences (see ops.forward_ops); with
     `overlap`, two micro-batches on the schedule of F140."""
     if dep.overlap:  # a decode step of one sequence cannot be split: it runs whole
-        size = np.asarray(batch, dtype=float) * (1 if decode else np.asarray(new_tokens, dtype=float))
-        split = size >= 2  # decode splits sequences, prefill tokens
+        split = splits(batch, new_tokens, decode)
         if np.all(split):
             return _two_micro_batches(dep, batch, new_tokens, ctx, decode, logit_positions)
         whole = forward_pass(dataclasses.replace(dep, overlap=False), batch, new_tokens, ctx, decode, logit_positions)
@@ -288,14 +288,17 @@ def _two_micro_batches(dep: Deployment, batch, new_tokens, ctx, decode: bool, lo
     per = {op.name: op.time_s for op in timed}
     reduce_s = allreduce_one_s(dep, tokens)
     dispatch, combine = dispatch_combine_s(dep, tokens, decode)
-    attention = sum(per.get(name, 0.0) for name in ATTENTION_STAGE) / m.layers
-    ffn = [sum(per.get(name, 0.0) for name in FFN_STAGE[i:j]) for i, j in ((0, 2), (2, 5))]
-    groups = [(m.dense_ffn_layers, attention, reduce_s, ffn[0] / max(m.dense_ffn_layers, 1), reduce_s),
-              (m.moe_layers, attention, reduce_s + dispatch, ffn[1] / max(m.moe_layers, 1), combine + reduce_s)]
+    def stage(names, layers):  # one layer's share of those ops
+        return sum(per.get(name, 0.0) for name in names) / max(layers, 1)
+
+    attention = stage(ATTENTION_STAGE, m.layers)
+    groups = [(m.dense_ffn_layers, attention, reduce_s, stage(DENSE_FFN_STAGE, m.dense_ffn_layers), reduce_s),
+              (m.moe_layers, attention, reduce_s + dispatch, stage(MOE_STAGE, m.moe_layers), combine + reduce_s)]
     total = schedule_s(groups) + 2 * (per["embedding_lookup"] + per["lm_head"])
     ops = [_both(op) for op in timed]
     work = PassTiming(ops=ops, comms_s=0.0).ops_s
-    reduces, a2a = 2 * allreduce_total_s(dep, tokens), 2 * m.moe_layers * (dispatch + combine)
+    reduces = 2 * ALLREDUCES_PER_LAYER * m.layers * reduce_s  # both micro-batches' all-reduces
+    a2a = 2 * m.moe_layers * (dispatch + combine)
     talk = reduces + a2a
     exposed = np.maximum(total - work, 0.0)
     share = np.divide(exposed, talk, out=np.zeros(np.broadcast(exposed, talk).shape), where=talk > 0)

@@ -110,9 +110,11 @@ def _check_fits(dep: Deployment, w: _Workload, role: str) -> None:
 
 def _batch_in_flight(dep: Deployment, w: _Workload, requests_per_s: float, stall_share: float) -> float:
     """B_eff solving B = r·G·t̄(B)/(1 − stall) on (0, B] (bisection; the sizing makes a root exist)."""
+    tau = metrics.tokens_per_step(dep)
+
     def excess(batch: float) -> float:
         step = metrics.mean_decode_step_s(dep, batch, w.prompt, w.out)
-        return requests_per_s * w.out * step / metrics.tokens_per_step(dep) / (1 - stall_share) - batch
+        return requests_per_s * w.out * step / tau / (1 - stall_share) - batch
 
     lo, hi = 0.0, float(w.batch)
     if excess(hi) >= 0:
